@@ -1,0 +1,38 @@
+/*
+ * log.h - one logging module for both daemons.
+ *
+ * syslog (facility mail) by default, stderr when log_init() is told so.
+ * log_warn() and fatal() append strerror(errno); the *x variants do not.
+ * fatal*() is for start-up and broken invariants only: it exits (EX_SOFTWARE
+ * unless fatal_code is given via fatalc).  Lines are cut at LOG_LINE_MAX.
+ *
+ * Untrusted text (hostnames, HELO, sender, anything from a peer) goes through
+ * log_esc() first: printable ASCII kept, '\' and '"' and everything else as
+ * \xNN, cut at the destination size with "..." appended.
+ */
+#ifndef COMMON_LOG_H
+#define COMMON_LOG_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+#define LOG_LINE_MAX 2048
+
+void log_init(const char *ident, int to_stderr, int verbose);
+int  log_verbose(void);
+
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* fatal with an explicit exit code, no errno. */
+_Noreturn void fatalc(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Escape srclen bytes of src into dst (always NUL-terminated); returns dst. */
+char *log_esc(char *dst, size_t dstsize, const char *src, size_t srclen);
+/* Same for a C string, or "-" for NULL. */
+char *log_escs(char *dst, size_t dstsize, const char *src);
+
+#endif
