@@ -1,0 +1,46 @@
+/*
+ * policy.h - from one parsed request to one answer.
+ *
+ * The server hands every complete request to policy_start() and writes the
+ * answer when done() is called - possibly before policy_start() returns
+ * (cached verdict, exception, name already known), possibly later from the
+ * event loop (DNS).  done() is called exactly once per job unless the job is
+ * cancelled first (policy_cancel(), when the client goes away).  The request
+ * strings are only valid during policy_start(): copy what you keep.
+ *
+ * Whatever happens inside (timeouts, DNS failures), done() is called by the
+ * deadline with the configured default action: Postfix is never left waiting.
+ *
+ * struct policy_result is filled by the deciding code; the server logs it as
+ * one key=value line and writes "action=<action>\n\n".
+ *
+ * Owner: H1 (API and the first, default-action implementation); H2 adds
+ * classification, H4 DNS, H6 the firewall hand-over, each in small edits.
+ */
+#ifndef POLICYD_POLICY_H
+#define POLICYD_POLICY_H
+
+#include <stddef.h>
+
+struct ev_loop;
+struct policy_req;
+struct config;
+
+#define POLICY_ACTION_MAX 512
+
+struct policy_result {
+	char action[POLICY_ACTION_MAX];   /* e.g. "REJECT ...", "DUNNO" */
+	const char *class;                /* "dynamic", ..., or NULL */
+	char reason[512];                 /* signals that decided, for the log */
+	char fw[64];                      /* "queued", "skipped:why", "" */
+};
+
+typedef void policy_done_fn(void *arg, const struct policy_result *res);
+
+struct policy_job;
+
+struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, policy_done_fn *done, void *arg);
+void policy_cancel(struct policy_job *job);
+
+#endif
