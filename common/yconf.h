@@ -37,6 +37,7 @@ struct ynode {
 	bool   quoted;         /* scalar was quoted or a block scalar */
 	struct ynode **kids;   /* YN_SEQ: items; YN_MAP: key0,val0,key1,val1... */
 	size_t nkids;          /* YN_MAP: twice the number of pairs */
+	struct ynode *self;    /* points to this node (one-item list view) */
 };
 
 struct ydoc {

@@ -1,0 +1,170 @@
+/*
+ * log.c - syslog or stderr logging, and escaping of untrusted text.
+ *
+ * One line per call, cut at LOG_LINE_MAX.  syslog uses facility LOG_MAIL and
+ * the ident given to log_init(); with to_stderr the line is prefixed by the
+ * ident and written with one write(2), so concurrent writers do not
+ * interleave within a line.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "common/log.h"
+
+static const char *log_ident = "policyd";
+static int log_stderr = 1;
+static int log_verb;
+
+void
+log_init(const char *ident, int to_stderr, int verbose)
+{
+	log_ident = ident;
+	log_stderr = to_stderr;
+	log_verb = verbose;
+	if (!to_stderr)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+int
+log_verbose(void)
+{
+	return log_verb;
+}
+
+static void
+log_emit(int pri, const char *fmt, va_list ap, int errnum)
+{
+	char line[LOG_LINE_MAX];
+	int n;
+
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (errnum && (size_t)n < sizeof(line) - 1) {
+		int m = snprintf(line + n, sizeof(line) - n, ": %s",
+		    strerror(errnum));
+		if (m > 0)
+			n += m;
+		if ((size_t)n >= sizeof(line))
+			n = sizeof(line) - 1;
+	}
+	if (log_stderr) {
+		char out[LOG_LINE_MAX + 64];
+		const char *lvl = pri == LOG_ERR ? "fatal: " :
+		    pri == LOG_WARNING ? "warning: " :
+		    pri == LOG_DEBUG ? "debug: " : "";
+		int m = snprintf(out, sizeof(out), "%s[%ld]: %s%s\n",
+		    log_ident, (long)getpid(), lvl, line);
+		if (m > 0) {
+			if ((size_t)m >= sizeof(out))
+				m = sizeof(out) - 1;
+			ssize_t w = write(STDERR_FILENO, out, (size_t)m);
+			(void)w;
+		}
+	} else {
+		syslog(pri, "%s%s", pri == LOG_WARNING ? "warning: " :
+		    pri == LOG_ERR ? "fatal: " : "", line);
+	}
+}
+
+#define LOG_FN(name, pri, witherr, cond)				\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	va_list ap;							\
+	int e = errno;							\
+	if (!(cond))							\
+		return;							\
+	va_start(ap, fmt);						\
+	log_emit(pri, fmt, ap, witherr ? e : 0);			\
+	va_end(ap);							\
+	errno = e;							\
+}
+
+LOG_FN(log_debug, LOG_DEBUG, 0, log_verb)
+LOG_FN(log_info, LOG_INFO, 0, 1)
+LOG_FN(log_warnx, LOG_WARNING, 0, 1)
+LOG_FN(log_warn, LOG_WARNING, 1, 1)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	va_start(ap, fmt);
+	log_emit(LOG_ERR, fmt, ap, e);
+	va_end(ap);
+	exit(EX_SOFTWARE);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_ERR, fmt, ap, 0);
+	va_end(ap);
+	exit(EX_SOFTWARE);
+}
+
+void
+fatalc(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_ERR, fmt, ap, 0);
+	va_end(ap);
+	exit(code);
+}
+
+char *
+log_esc(char *dst, size_t dstsize, const char *src, size_t srclen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (dstsize == 0)
+		return dst;
+	for (i = 0; i < srclen; i++) {
+		unsigned char c = (unsigned char)src[i];
+		int plain = c >= 0x20 && c < 0x7f && c != '\\' && c != '"';
+		size_t need = plain ? 1 : 4;
+
+		/* Keep room for "..." should the rest not fit. */
+		if (o + need + (i + 1 < srclen ? 3 : 0) >= dstsize) {
+			if (o + 3 < dstsize) {
+				memcpy(dst + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		if (plain) {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+char *
+log_escs(char *dst, size_t dstsize, const char *src)
+{
+	if (src == NULL)
+		src = "-";
+	return log_esc(dst, dstsize, src, strlen(src));
+}

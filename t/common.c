@@ -1,0 +1,235 @@
+/*
+ * t/common.c - unit tests of common/: addr, cidr, num, buf, log_esc, fwproto.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/addr.h"
+#include "common/buf.h"
+#include "common/fwproto.h"
+#include "common/log.h"
+#include "common/num.h"
+#include "t/tap.h"
+
+static void
+test_addr(void)
+{
+	static const struct { const char *in; const char *out; } good[] = {
+		{ "192.0.2.1", "192.0.2.1" },
+		{ "2001:db8::1", "2001:db8::1" },
+		{ "2001:0db8:0000::0001", "2001:db8::1" },
+		{ "::ffff:192.0.2.7", "192.0.2.7" },
+		{ "[2001:db8::2]", "2001:db8::2" },
+		{ "::1", "::1" },
+	};
+	static const char *const bad[] = {
+		"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ",
+		"[1.2.3.4]", "::g", "2001:db8::1%eth0", "localhost", "[::1",
+	};
+	struct addr a;
+	char buf[ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int r = addr_parse(&a, good[i].in);
+		ok(r == 0, "addr_parse(%s)", good[i].in);
+		is_str(addr_format(&a, buf, sizeof(buf)), good[i].out,
+		    "canonical %s", good[i].in);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(addr_parse(&a, bad[i]) < 0, "addr_parse rejects \"%s\"", bad[i]);
+	addr_parse(&a, "127.8.9.10");
+	ok(addr_is_loopback(&a), "127/8 is loopback");
+	addr_parse(&a, "fe80::1");
+	ok(addr_is_linklocal(&a), "fe80::/10 is link-local");
+	addr_parse(&a, "::");
+	ok(addr_is_unspecified(&a), ":: is unspecified");
+}
+
+static void
+test_cidr(void)
+{
+	static const struct { const char *cidr, *ip; int in; } cases[] = {
+		{ "192.0.2.0/24", "192.0.2.255", 1 },
+		{ "192.0.2.0/24", "192.0.3.0", 0 },
+		{ "10.0.0.0/9", "10.127.1.1", 1 },
+		{ "10.0.0.0/9", "10.128.0.0", 0 },
+		{ "0.0.0.0/0", "203.0.113.9", 1 },
+		{ "0.0.0.0/0", "2001:db8::1", 0 },
+		{ "2001:db8::/32", "2001:db8:ffff::1", 1 },
+		{ "2001:db8::/33", "2001:db8:8000::1", 0 },
+		{ "192.0.2.7", "192.0.2.7", 1 },
+		{ "192.0.2.7", "192.0.2.8", 0 },
+		{ "::ffff:10.0.0.0/104", "10.1.2.3", 1 },
+	};
+	static const struct { const char *in, *err; } bad[] = {
+		{ "192.0.2.1/24", "host bits set below the prefix length" },
+		{ "192.0.2.0/33", "prefix length must be 0..32" },
+		{ "2001:db8::/129", "prefix length must be 0..128" },
+		{ "192.0.2.0/", "prefix length must be 0..32" },
+		{ "192.0.2.0/2x", "prefix length must be 0..32" },
+		{ "nonsense/8", "not an IPv4 or IPv6 address" },
+	};
+	struct cidr c;
+	struct addr a;
+	const char *err;
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ok(cidr_parse(&c, cases[i].cidr, &err) == 0, "cidr_parse %s",
+		    cases[i].cidr);
+		addr_parse(&a, cases[i].ip);
+		is_int(cidr_contains(&c, &a), cases[i].in, "%s in %s",
+		    cases[i].ip, cases[i].cidr);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = NULL;
+		ok(cidr_parse(&c, bad[i].in, &err) < 0, "cidr rejects %s", bad[i].in);
+		is_str(err, bad[i].err, "reason for %s", bad[i].in);
+	}
+	cidr_parse(&c, "2001:db8::/32", NULL);
+	is_str(cidr_format(&c, buf, sizeof(buf)), "2001:db8::/32", "cidr_format v6");
+}
+
+static void
+test_num(void)
+{
+	static const struct { const char *s; long long min, max, want; const char *err; } c[] = {
+		{ "0", 0, 10, 0, NULL }, { "10", 0, 10, 10, NULL },
+		{ "11", 0, 10, 0, "too large" }, { "-1", 0, 10, 0, "too small" },
+		{ "", 0, 10, 0, "invalid" }, { "1x", 0, 10, 0, "invalid" },
+		{ " 1", 0, 10, 0, "invalid" }, { "+1", 0, 10, 0, "invalid" },
+		{ "99999999999999999999", 0, 10, 0, "too large" },
+	};
+	static const struct { const char *s; long long want; const char *err; } d[] = {
+		{ "30", 30000, NULL }, { "250ms", 250, NULL }, { "5m", 300000, NULL },
+		{ "2h", 7200000, NULL }, { "1d", 86400000, NULL }, { "1w", 604800000, NULL },
+		{ "5x", 0, "invalid (use a number with ms, s, m, h, d or w)" },
+		{ "s", 0, "invalid (use a number with ms, s, m, h, d or w)" },
+		{ "", 0, "invalid (use a number with ms, s, m, h, d or w)" },
+	};
+	long long v;
+	const char *err;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int r = num_parse(c[i].s, c[i].min, c[i].max, &v, &err);
+		if (c[i].err == NULL) {
+			ok(r == 0 && v == c[i].want, "num_parse \"%s\"", c[i].s);
+		} else {
+			ok(r < 0, "num_parse rejects \"%s\"", c[i].s);
+			is_str(err, c[i].err, "reason for \"%s\"", c[i].s);
+		}
+	}
+	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		int r = num_parse_duration(d[i].s, 1000, 0, 1LL << 40, &v, &err);
+		if (d[i].err == NULL)
+			ok(r == 0 && v == d[i].want, "duration \"%s\" = %lld", d[i].s, v);
+		else {
+			ok(r < 0, "duration rejects \"%s\"", d[i].s);
+			is_str(err, d[i].err, "reason for \"%s\"", d[i].s);
+		}
+	}
+}
+
+static void
+test_buf(void)
+{
+	struct buf b;
+	char big[3000];
+	size_t i;
+
+	memset(big, 'x', sizeof(big));
+	buf_init(&b, 1000);
+	ok(buf_append(&b, big, 1000) == 0, "buf fills to its limit");
+	ok(buf_append(&b, "y", 1) < 0, "buf refuses one byte past the limit");
+	is_int(buf_used(&b), 1000, "nothing appended on refusal");
+	buf_consume(&b, 400);
+	ok(buf_append(&b, big, 400) == 0, "room again after consume");
+	ok(b.cap <= 1000, "storage never past the limit (cap %zu)", b.cap);
+	buf_consume(&b, 1000);
+	is_int(buf_used(&b), 0, "empty after consuming all");
+	for (i = 0; i < 100; i++)
+		buf_append(&b, "abcdefghij", 10);
+	is_int(buf_used(&b), 1000, "appends in small pieces stop at the limit");
+	ok(memcmp(buf_head(&b), "abcdefghij", 10) == 0, "content kept in order");
+	buf_release(&b);
+}
+
+static void
+test_esc(void)
+{
+	char out[32];
+
+	is_str(log_escs(out, sizeof(out), "mx.example.org"), "mx.example.org", "plain kept");
+	is_str(log_escs(out, sizeof(out), "a\nb\"c\\"), "a\\x0ab\\x22c\\x5c", "control and quotes escaped");
+	is_str(log_escs(out, 12, "abcdefghijklmnop"), "abcdefgh...", "cut with ...");
+	is_str(log_escs(out, sizeof(out), NULL), "-", "NULL is -");
+}
+
+static void
+test_fwproto(void)
+{
+	static const struct { const char *line; int op; const char *ip; long long ttl; const char *reason; } good[] = {
+		{ "add 192.0.2.1", FWPROTO_ADD, "192.0.2.1", 0, "" },
+		{ "add 192.0.2.1 ttl=3600", FWPROTO_ADD, "192.0.2.1", 3600, "" },
+		{ "add 2001:db8::1 ttl=60 reason=dynamic ip=full token=dsl", FWPROTO_ADD, "2001:db8::1", 60, "dynamic ip=full token=dsl" },
+		{ "add 192.0.2.1 reason=x ttl=5", FWPROTO_ADD, "192.0.2.1", 0, "x ttl=5" },
+		{ "del 192.0.2.1\r", FWPROTO_DEL, "192.0.2.1", 0, "" },
+	};
+	static const struct { const char *line, *err; } bad[] = {
+		{ "", "unknown command" }, { "ad 1.2.3.4", "unknown command" },
+		{ "add", "missing address" }, { "add ", "missing address" },
+		{ "add 1.2.3", "bad address" }, { "add 1.2.3.4 ttl=0", "bad ttl" },
+		{ "add 1.2.3.4 ttl=x", "bad ttl" }, { "add 1.2.3.4 foo=1", "bad option" },
+		{ "add 1.2.3.4 ", "bad option" }, { "add 1.2.3.4\tttl=1", "bad character" },
+		{ "del 1.2.3.4 reason=x", "bad option" },
+		{ "add 1.2.3.4 ttl=1 ttl=2", "bad option" },
+	};
+	struct fwproto_cmd cmd;
+	const char *err;
+	char ip[ADDR_STRLEN], line[FWPROTO_LINE_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int r = fwproto_parse(good[i].line, strlen(good[i].line), &cmd, &err);
+		ok(r == 0, "fwproto parses \"%s\"", good[i].line);
+		ok(r == 0 && (int)cmd.op == good[i].op && cmd.ttl == good[i].ttl &&
+		    strcmp(addr_format(&cmd.addr, ip, sizeof(ip)), good[i].ip) == 0 &&
+		    strcmp(cmd.reason, good[i].reason) == 0, "fields of \"%s\"", good[i].line);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err = NULL;
+		ok(fwproto_parse(bad[i].line, strlen(bad[i].line), &cmd, &err) < 0,
+		    "fwproto rejects \"%s\"", bad[i].line);
+		is_str(err, bad[i].err, "reason for \"%s\"", bad[i].line);
+	}
+	/* Round trip through the encoder, with a reason needing sanitising. */
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.op = FWPROTO_ADD;
+	addr_parse(&cmd.addr, "2001:db8::7");
+	cmd.ttl = 86400;
+	strcpy(cmd.reason, "dynamic\nline two");
+	{
+		int n = fwproto_format(&cmd, line, sizeof(line));
+		struct fwproto_cmd back;
+
+		is_str(line, "add 2001:db8::7 ttl=86400 reason=dynamic?line two\n", "encoder output");
+		ok(n > 0 && fwproto_parse(line, (size_t)n - 1, &back, &err) == 0 &&
+		    back.ttl == 86400 && addr_equal(&back.addr, &cmd.addr), "encoder output parses back");
+		ok(fwproto_format(&cmd, line, 10) < 0, "encoder refuses a short buffer");
+	}
+}
+
+int
+main(void)
+{
+	test_addr();
+	test_cidr();
+	test_num();
+	test_buf();
+	test_esc();
+	test_fwproto();
+	return done_testing();
+}
