@@ -1,0 +1,81 @@
+#!/usr/bin/perl
+# dns-sink.pl - a misbehaving DNS server for tests (UDP and TCP on loopback).
+#
+#   dns-sink.pl MODE PORT [LOGFILE]
+#
+# MODE servfail: answer every query with RCODE 2 (SERVFAIL);
+#      refused:  answer with RCODE 5 (REFUSED);
+#      drop:     read every query and never answer.
+# Every query received is appended to LOGFILE as "QNAME QTYPE", one line,
+# flushed, so a test can count them.  Runs until killed.  Owner: H4.
+use strict;
+use warnings;
+use IO::Socket::INET;
+use IO::Select;
+
+my ($mode, $port, $logf) = @ARGV;
+die "usage: $0 servfail|refused|drop PORT [LOG]\n"
+    unless defined $port && $mode =~ /^(servfail|refused|drop)$/;
+my $rcode = $mode eq 'servfail' ? 2 : $mode eq 'refused' ? 5 : -1;
+
+my $udp = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $port,
+    Proto => 'udp') or die "udp $port: $!\n";
+my $tcp = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $port,
+    Proto => 'tcp', Listen => 16, ReuseAddr => 1) or die "tcp $port: $!\n";
+my $log;
+if (defined $logf) {
+	open($log, '>>', $logf) or die "$logf: $!\n";
+	$log->autoflush(1);
+}
+$SIG{TERM} = sub { exit 0 };
+
+# Returns the reply for one query packet, or undef (drop, or not parseable).
+sub reply {
+	my ($q) = @_;
+	return undef if length($q) < 12;
+	my ($id, $flags) = unpack('n n', $q);
+	my $off = 12;
+	my @labels;
+	while ($off < length($q)) {
+		my $n = ord(substr($q, $off, 1));
+		$off++;
+		last if $n == 0;
+		return undef if $n >= 64 || $off + $n > length($q);
+		push @labels, substr($q, $off, $n);
+		$off += $n;
+	}
+	return undef if $off + 4 > length($q);
+	my ($qtype) = unpack('n', substr($q, $off, 2));
+	print $log join('.', @labels) . ". $qtype\n" if $log;
+	return undef if $rcode < 0;
+	my $rflags = 0x8000 | ($flags & 0x0100) | 0x0080 | $rcode;
+	return pack('n n n n n n', $id, $rflags, 1, 0, 0, 0) .
+	    substr($q, 12, $off + 4 - 12);
+}
+
+my $sel = IO::Select->new($udp, $tcp);
+my @keep;       # dropped TCP connections are held open, never answered
+while (1) {
+	for my $s ($sel->can_read) {
+		if ($s == $udp) {
+			my $peer = $udp->recv(my $q, 65535);
+			next unless defined $peer;
+			my $r = reply($q);
+			$udp->send($r, 0, $peer) if defined $r;
+		} elsif ($s == $tcp) {
+			my $c = $tcp->accept or next;
+			$sel->add($c);
+			push @keep, $c;
+		} else {
+			my $got = sysread($s, my $buf, 65537);
+			if (!$got) {
+				$sel->remove($s);
+				@keep = grep { $_ != $s } @keep;
+				close $s;
+				next;
+			}
+			my $r = reply(substr($buf, 2));
+			syswrite($s, pack('n', length $r) . $r) if defined $r;
+		}
+	}
+}
