@@ -1,0 +1,395 @@
+/*
+ * classify.c - the broadband classifier (see classify.h for the contract).
+ *
+ * One pass lowercases the name and finds its labels; the public-suffix
+ * list (libpsl, ICANN section) marks where the registered domain starts;
+ * a second pass over the host part collects digit runs and letter runs;
+ * letter runs are looked up as words; then classify_ip_find() looks for the
+ * address.  The decision is a short ordered list of rules, each named in
+ * the reason ("by=RULE"):
+ *
+ *   no-ptr        no name                                     -> unknown
+ *   mail-domain   name under a known outbound mail service    -> mail
+ *   server-word   mail/mx/smtp/relay... and no access word (or the server
+ *                 word leads the name and the address is not in it) -> mail
+ *   hosting-domain  name under a known hosting/cloud provider -> generic
+ *   access        an access word (dsl, cable, dhcp, pool ...) with digits
+ *                 or an address in the name     -> dynamic (static with a
+ *                 static word or a business-line domain)
+ *   static-word   static/fixed/business... with >= 3 octets   -> static
+ *   business-domain / isp-domain   provider kind + digits or octets
+ *                                  -> static / dynamic
+ *   hosting-word  vps/server/host... with digits              -> generic
+ *   ip-in-name    >= 3 octets (or hex, IPv6 /64), no words    -> generic
+ *   nothing       -> none
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <libpsl.h>
+
+#include "common/addr.h"
+#include "policyd/classify.h"
+#include "policyd/classify_ip.h"
+#include "policyd/tokens.h"
+
+#define LABELS_MAX 128
+#define WORDS_KEEP 3            /* words per kind named in the reason */
+#define PSL_DEPTH  5            /* deepest ICANN suffix considered */
+#define MEMO_SIZE  4096
+
+struct hit {
+	const char *s;
+	uint8_t n;
+};
+
+struct scan {
+	char   name[CLASSIFY_NAME_MAX + 1];
+	size_t len;
+	size_t lab[LABELS_MAX];         /* label start offsets */
+	int    nlab;
+	size_t hlen;                    /* host part name[0..hlen) */
+	struct cl_num num[CL_NUM_MAX];
+	int    nnum;
+	int    digits;
+	unsigned kinds;                 /* TOK_* seen */
+	bool   server_lead;             /* a server word in the first label */
+	struct hit hits[4][WORDS_KEEP]; /* per kind bit index */
+	int    nhits[4];
+	unsigned dkind;                 /* DOM_* of the domain */
+	const char *dom;                /* the matching suffix */
+	size_t domlen;
+};
+
+struct rbuf {
+	char  *p;
+	size_t size, o;
+};
+
+static const psl_ctx_t *psl;
+
+static const char *const class_names[VCLASS_COUNT] = {
+	"unknown", "none", "mail", "generic", "static", "dynamic"
+};
+
+const char *
+vclass_name(enum vclass c)
+{
+	return (unsigned)c < VCLASS_COUNT ? class_names[c] : "?";
+}
+
+int
+vclass_parse(const char *s)
+{
+	int i;
+
+	for (i = 0; i < VCLASS_COUNT; i++)
+		if (strcmp(s, class_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int
+classify_init(void)
+{
+	if (psl == NULL)
+		psl = psl_latest(NULL);
+	if (psl == NULL)
+		psl = psl_builtin();
+	return psl ? 0 : -1;
+}
+
+static void
+rb_add(struct rbuf *rb, const char *s, size_t n)
+{
+	if (rb->o + n >= rb->size)
+		n = rb->o + 1 < rb->size ? rb->size - rb->o - 1 : 0;
+	memcpy(rb->p + rb->o, s, n);
+	rb->o += n;
+	rb->p[rb->o] = '\0';
+}
+
+static void
+rb_str(struct rbuf *rb, const char *s)
+{
+	rb_add(rb, s, strlen(s));
+}
+
+/* 64-bit FNV-1a of the last labels, the memo key. */
+static uint64_t
+memo_key(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h | 1;           /* 0 marks an empty slot */
+}
+
+/* Number of labels in the longest ICANN public suffix of the name. */
+static int
+suffix_labels(const struct scan *sc)
+{
+	static _Thread_local struct { uint64_t key; int n; } memo[MEMO_SIZE];
+	int first = sc->nlab > PSL_DEPTH ? sc->nlab - PSL_DEPTH : 0, k;
+	const char *tail = sc->name + sc->lab[first];
+	uint64_t key = memo_key(tail, sc->len - sc->lab[first]);
+	size_t slot = key & (MEMO_SIZE - 1);
+
+	if (memo[slot].key == key)
+		return memo[slot].n;
+	if (psl == NULL)
+		(void)classify_init();
+	for (k = first; k < sc->nlab; k++)
+		if (psl && psl_is_public_suffix2(psl, sc->name + sc->lab[k],
+		    PSL_TYPE_ICANN))
+			break;
+	memo[slot].key = key;
+	memo[slot].n = sc->nlab - k;
+	return sc->nlab - k;
+}
+
+/* Lowercase, drop a trailing dot, find labels; -1 if not a usable name. */
+static int
+scan_name(struct scan *sc, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n > CLASSIFY_NAME_MAX)
+		return -1;
+	sc->nlab = 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		sc->name[i] = c;
+		if (i == 0 || name[i - 1] == '.') {
+			if (c == '.' || sc->nlab == LABELS_MAX)
+				return -1;
+			sc->lab[sc->nlab++] = i;
+		}
+	}
+	sc->name[n] = '\0';
+	sc->len = n;
+	return 0;
+}
+
+static void
+note_word(struct scan *sc, unsigned kind, const char *s, size_t n, int label)
+{
+	int b;
+
+	sc->kinds |= kind;
+	if ((kind & TOK_SERVER) && label == 0)
+		sc->server_lead = true;
+	for (b = 0; b < 4; b++) {
+		if (!(kind & (1u << b)) || sc->nhits[b] == WORDS_KEEP)
+			continue;
+		sc->hits[b][sc->nhits[b]++] = (struct hit){ s, (uint8_t)n };
+	}
+}
+
+/* The kinds of a letter run: a word, two words (modemcable), an access word
+ * with one extra letter (dslb, dclient), or an affix word (mailhost). */
+static unsigned
+word_kind(const struct tokens *tk, const char *s, size_t n)
+{
+	unsigned k, k1, k2, a1, a2, r = 0;
+	size_t i;
+
+	if ((k = tokens_word(tk, s, n, NULL)) != 0 || n < 3 || n > TOKENS_WORD_MAX)
+		return k;
+	for (i = 1; i < n; i++) {
+		k1 = tokens_word(tk, s, i, &a1);
+		k2 = tokens_word(tk, s + i, n - i, &a2);
+		if (i >= 2 && n - i >= 2 && k1 && k2)
+			return k1 | k2;
+		if (k1 && (a1 & TOK_PREFIX) && i >= 2)
+			r |= k1;
+		if (k2 && (a2 & TOK_SUFFIX) && n - i >= 2)
+			r |= k2;
+		if (i == 1 && n - 1 >= 3)
+			r |= k2 & TOK_ACCESS;
+		if (i == n - 1 && i >= 3)
+			r |= k1 & TOK_ACCESS;
+	}
+	return r;
+}
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_alpha(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+/* Digit runs and words of the host part. */
+static void
+scan_host(struct scan *sc, const struct tokens *tk)
+{
+	const char *h = sc->name;
+	size_t i = 0, j;
+	int label = 0;
+
+	while (i < sc->hlen) {
+		char c = h[i];
+
+		if (is_digit(c)) {
+			for (j = i; j < sc->hlen && is_digit(h[j]); j++)
+				;
+			sc->digits += (int)(j - i);
+			if (sc->nnum < CL_NUM_MAX)
+				sc->num[sc->nnum++] = (struct cl_num){ (uint16_t)i,
+				    (uint16_t)j };
+			i = j;
+		} else if (is_alpha(c)) {
+			bool hexish = true;
+			unsigned k;
+
+			for (j = i; j < sc->hlen && is_alpha(h[j]); j++)
+				hexish &= h[j] <= 'f';
+			/* letters of a hex blob between digits are no words */
+			if (!(hexish && i > 0 && is_digit(h[i - 1]) &&
+			    j < sc->hlen && is_digit(h[j])) &&
+			    (k = word_kind(tk, h + i, j - i)) != 0)
+				note_word(sc, k, h + i, j - i, label);
+			i = j;
+		} else {
+			label += c == '.';
+			i++;
+		}
+	}
+}
+
+/* The provider kind of the registered domain or any deeper suffix. */
+static void
+scan_domain(struct scan *sc, const struct tokens *tk, int reg)
+{
+	int k;
+
+	for (k = reg; k >= 0; k--) {
+		size_t off = sc->lab[k];
+		unsigned d = tokens_domain(tk, sc->name + off, sc->len - off);
+
+		if (d) {
+			sc->dkind |= d;
+			if (sc->dom == NULL) {
+				sc->dom = sc->name + off;
+				sc->domlen = sc->len - off;
+			}
+		}
+	}
+}
+
+static void
+reason_words(struct rbuf *rb, const struct scan *sc)
+{
+	static const char *const label[4] = { " access=", " server=",
+		" static=", " hosting=" };
+	int b, i;
+
+	for (b = 0; b < 4; b++) {
+		for (i = 0; i < sc->nhits[b]; i++) {
+			rb_str(rb, i ? "," : label[b]);
+			rb_add(rb, sc->hits[b][i].s, sc->hits[b][i].n);
+		}
+	}
+}
+
+static enum vclass
+decide(const struct scan *sc, const struct cl_ipm *ipm, const char **rule)
+{
+	unsigned k = sc->kinds, d = sc->dkind;
+	bool octets = ipm->strength >= 3;
+	bool numeric = ipm->strength >= 2 || sc->digits >= 3;
+	bool access = (k & TOK_ACCESS) != 0;
+	bool statik = (k & TOK_STATIC) || (d & DOM_BUSINESS);
+
+#define RULE(name, cls) do { *rule = (name); return (cls); } while (0)
+	if (d & DOM_MAIL)
+		RULE("mail-domain", VCLASS_MAIL);
+	if ((k & TOK_SERVER) && (!access || (sc->server_lead && !octets)))
+		RULE("server-word", VCLASS_MAIL);
+	if (d & DOM_HOSTING)
+		RULE("hosting-domain", VCLASS_GENERIC);
+	if (access && (sc->digits > 0 || ipm->strength > 0))
+		RULE(statik ? "access+static" : ipm->strength >= 2 ?
+		    "access+ip" : "access+digits",
+		    statik ? VCLASS_STATIC : VCLASS_DYNAMIC);
+	if ((k & TOK_STATIC) && octets)
+		RULE("static-word", VCLASS_STATIC);
+	if ((d & DOM_BUSINESS) && numeric)
+		RULE("business-domain", VCLASS_STATIC);
+	if ((d & DOM_ISP) && numeric && !(k & TOK_HOSTING))
+		RULE("isp-domain", VCLASS_DYNAMIC);
+	if ((k & TOK_HOSTING) && numeric)
+		RULE("hosting-word", VCLASS_GENERIC);
+	if (octets)
+		RULE("ip-in-name", VCLASS_GENERIC);
+	RULE("nothing", VCLASS_NONE);
+#undef RULE
+}
+
+enum vclass
+classify(const struct tokens *tk, const char *name, const struct addr *ip,
+    struct classify_result *res)
+{
+	struct scan sc;
+	struct cl_ipm ipm;
+	struct rbuf rb = { res->reason, sizeof(res->reason), 0 };
+	const char *rule;
+	int ps, reg;
+
+	res->reason[0] = '\0';
+	res->ip_strength = 0;
+	if (name == NULL || *name == '\0' || strcmp(name, "unknown") == 0) {
+		rb_str(&rb, "by=no-ptr");
+		return res->cls = VCLASS_UNKNOWN;
+	}
+	if (scan_name(&sc, name) < 0) {
+		rb_str(&rb, "by=bad-name");
+		return res->cls = VCLASS_NONE;
+	}
+	sc.nnum = sc.digits = 0;
+	sc.kinds = sc.dkind = 0;
+	sc.server_lead = false;
+	memset(sc.nhits, 0, sizeof(sc.nhits));
+	sc.dom = NULL;
+	ps = suffix_labels(&sc);
+	reg = sc.nlab - ps - 1;         /* label index of the registered domain */
+	sc.hlen = reg > 0 ? sc.lab[reg] - 1 : 0;
+	if (reg >= 0)
+		scan_domain(&sc, tk, reg);
+	scan_host(&sc, tk);
+	if (ip)
+		classify_ip_find(sc.name, sc.hlen, sc.num, sc.nnum, ip, &ipm);
+	else
+		classify_ip_shape(sc.name, sc.hlen, sc.num, sc.nnum, &ipm);
+	res->ip_strength = ipm.strength;
+	res->cls = decide(&sc, &ipm, &rule);
+
+	rb_str(&rb, "by=");
+	rb_str(&rb, rule);
+	if (ipm.strength > 0) {
+		rb_str(&rb, ip ? " ip=" : " shape=");
+		rb_str(&rb, ipm.desc);
+	}
+	reason_words(&rb, &sc);
+	if (sc.dom) {
+		rb_str(&rb, " dom=");
+		rb_str(&rb, dom_kind_name(sc.dkind));
+		rb_str(&rb, ":");
+		rb_add(&rb, sc.dom, sc.domlen);
+	}
+	if (sc.hlen == 0)
+		rb_str(&rb, " host-part=none");
+	return res->cls;
+}

@@ -1,0 +1,362 @@
+/*
+ * classify_ip.c - the client address embedded in a host part (see
+ * classify_ip.h).
+ *
+ * IPv4: the host part's digit runs form chains where two runs are joined by
+ * exactly one '-', '.', '_' or 'x'.  A chain matches when its runs, read
+ * left to right, spell consecutive octets forward or reversed; one run may
+ * spell several octets at once (zero-padded "219173000034" or plain
+ * "1678974"), every octet may be zero-padded.  The longest chain wins; a
+ * second, disjoint chain can complete it (three octets in order plus the
+ * fourth elsewhere, or two pairs), which is how names split the address
+ * across labels ("118.red-80-35-201").  Hex is matched as the 8-digit
+ * string, forward or reversed, anywhere in the host part (the host part is
+ * lowercase already).  IPv6: the 32 nibbles or the /64's 16, dashed groups,
+ * compressed dashed form, ip6.arpa-style reversed dotted nibbles.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "policyd/classify_ip.h"
+
+struct oct {
+	char s[4];              /* plain decimal */
+	int  len;
+	char pad[4];            /* three digits, zero-padded */
+};
+
+struct chain {
+	int  len;               /* octets matched */
+	int  first, last;       /* digit runs used */
+	int  k;                 /* index of the first octet in seq */
+	bool rev, padded;
+	unsigned seps;          /* 1 '-', 2 '.', 4 'x', 8 '_' */
+	unsigned mask;          /* octets covered, bit i = octet i+1 */
+};
+
+static unsigned
+sep_bit(const char *h, const struct cl_num *a, const struct cl_num *b)
+{
+	if (b->start != a->end + 1)
+		return 0;
+	switch (h[a->end]) {
+	case '-': return 1;
+	case '.': return 2;
+	case 'x': return 4;
+	case '_': return 8;
+	default:  return 0;
+	}
+}
+
+/* Consume run d[0..n) as octets seq[pos..]; new pos, or -1 if it does not
+ * spell whole octets exactly. */
+static int
+consume(const char *d, int n, const struct oct *seq, int pos, bool *padded)
+{
+	int o = 0;
+
+	while (o < n) {
+		const struct oct *x;
+
+		if (pos >= 4)
+			return -1;
+		x = &seq[pos];
+		if (x->len < 3 && n - o >= 3 && memcmp(d + o, x->pad, 3) == 0) {
+			o += 3;
+			*padded = true;
+		} else if (n - o >= x->len && memcmp(d + o, x->s, x->len) == 0) {
+			o += x->len;
+		} else {
+			return -1;
+		}
+		pos++;
+	}
+	return pos;
+}
+
+static void
+chain_at(const char *h, const struct cl_num *num, int nnum, int i,
+    const struct oct *seq, int k, bool rev, struct chain *c)
+{
+	int pos, p, j, m;
+
+	memset(c, 0, sizeof(*c));
+	c->first = c->last = i;
+	c->k = k;
+	c->rev = rev;
+	p = consume(h + num[i].start, num[i].end - num[i].start, seq, k,
+	    &c->padded);
+	if (p < 0)
+		return;
+	for (j = i; (pos = p) < 4 && j + 1 < nnum; j++) {
+		unsigned sb = sep_bit(h, &num[j], &num[j + 1]);
+		bool pd = c->padded;
+
+		if (sb == 0)
+			break;
+		p = consume(h + num[j + 1].start,
+		    num[j + 1].end - num[j + 1].start, seq, pos, &pd);
+		if (p < 0)
+			break;
+		c->padded = pd;
+		c->seps |= sb;
+		c->last = j + 1;
+	}
+	c->len = pos - k;
+	for (m = k; m < pos; m++)
+		c->mask |= 1u << (rev ? 3 - m : m);
+}
+
+/* Best chain over runs outside [skip_a, skip_b] whose octets avoid mask. */
+static void
+best_chain(const char *h, const struct cl_num *num, int nnum,
+    const struct oct *fwd, const struct oct *rev, int skip_a, int skip_b,
+    unsigned avoid, struct chain *best)
+{
+	struct chain c;
+	int i, k, d;
+
+	memset(best, 0, sizeof(*best));
+	for (i = 0; i < nnum; i++) {
+		if (i >= skip_a && i <= skip_b)
+			continue;
+		for (d = 0; d < 2; d++) {
+			for (k = 0; k < 4; k++) {
+				chain_at(h, num, nnum, i, d ? rev : fwd, k, d, &c);
+				if (c.len == 0 || (c.mask & avoid) ||
+				    (skip_a >= 0 && c.last >= skip_a &&
+				    c.first <= skip_b))
+					continue;
+				if (c.len > best->len)
+					*best = c;
+			}
+		}
+	}
+}
+
+static const char *
+enc_name(const struct chain *c)
+{
+	if (c->first == c->last)
+		return c->len == 1 ? "num" : "concat";
+	switch (c->seps) {
+	case 1:  return "dashed";
+	case 2:  return "dotted";
+	case 4:  return "x";
+	case 8:  return "underscore";
+	default: return "mixed";
+	}
+}
+
+static int
+octets_list(char *buf, size_t size, const struct chain *c)
+{
+	size_t o = 0;
+	int m;
+
+	buf[0] = '\0';
+	for (m = c->k; m < c->k + c->len && o < size; m++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%d",
+		    m == c->k ? "" : ",", c->rev ? 4 - m : m + 1);
+	return (int)o;
+}
+
+static void
+match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
+    const unsigned char *a, struct cl_ipm *out)
+{
+	static const char *const lvl[] = { "", "one", "partial", "three",
+		"full" };
+	struct oct fwd[4], rev[4];
+	struct chain b1, b2;
+	char hex[9], list1[16], list2[16];
+	int i;
+
+	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", a[0], a[1], a[2], a[3]);
+	if (memmem(h, hlen, hex, 8)) {
+		out->strength = 4;
+		snprintf(out->desc, sizeof(out->desc), "hex");
+		return;
+	}
+	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", a[3], a[2], a[1], a[0]);
+	if (memmem(h, hlen, hex, 8)) {
+		out->strength = 4;
+		snprintf(out->desc, sizeof(out->desc), "hex-rev");
+		return;
+	}
+	for (i = 0; i < 4; i++) {
+		fwd[i].len = snprintf(fwd[i].s, sizeof(fwd[i].s), "%u", a[i]);
+		snprintf(fwd[i].pad, sizeof(fwd[i].pad), "%03u", a[i]);
+		rev[3 - i] = fwd[i];
+	}
+	best_chain(h, num, nnum, fwd, rev, -1, -1, 0, &b1);
+	if (b1.len == 0)
+		return;
+	octets_list(list1, sizeof(list1), &b1);
+	if (b1.len == 4) {
+		out->strength = 4;
+		snprintf(out->desc, sizeof(out->desc), "full-%s%s%s(4/4)",
+		    b1.padded ? "padded-" : "", enc_name(&b1),
+		    b1.rev ? "-rev" : "");
+		return;
+	}
+	if (b1.len >= 2) {
+		best_chain(h, num, nnum, fwd, rev, b1.first, b1.last, b1.mask,
+		    &b2);
+		if (b1.len + b2.len == 4 && (b1.len == 3 || b2.len == 2)) {
+			octets_list(list2, sizeof(list2), &b2);
+			out->strength = 4;
+			snprintf(out->desc, sizeof(out->desc),
+			    "full-split(%s+%s)", list1, list2);
+			return;
+		}
+	}
+	out->strength = b1.len;
+	snprintf(out->desc, sizeof(out->desc), "%s-%s%s(%s)", lvl[b1.len],
+	    b1.padded ? "padded-" : "", enc_name(&b1), list1);
+}
+
+static bool
+find_mark(const char *h, size_t hlen, const char *s, struct cl_ipm *out,
+    int strength, const char *desc)
+{
+	if (memmem(h, hlen, s, strlen(s)) == NULL)
+		return false;
+	out->strength = strength;
+	snprintf(out->desc, sizeof(out->desc), "%s", desc);
+	return true;
+}
+
+static void
+match_v6(const char *h, size_t hlen, const struct addr *ip,
+    struct cl_ipm *out)
+{
+	const unsigned char *a = ip->a;
+	char nib[33], arpa[64], dashed[48], padded[48], text[ADDR_STRLEN];
+	size_t i, o = 0, p = 0, pfx = 0;
+
+	for (i = 0; i < 16; i++)
+		snprintf(nib + 2 * i, 3, "%02x", a[i]);
+	for (i = 0; i < 32; i++) {
+		arpa[2 * i] = nib[31 - i];
+		arpa[2 * i + 1] = '.';
+	}
+	arpa[63] = '\0';
+	for (i = 0; i < 8; i++) {
+		unsigned g = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+
+		o += (size_t)snprintf(dashed + o, sizeof(dashed) - o, "%s%x",
+		    i ? "-" : "", g);
+		p += (size_t)snprintf(padded + p, sizeof(padded) - p, "%s%04x",
+		    i ? "-" : "", g);
+		if (i == 3)
+			pfx = o;
+	}
+	addr_format(ip, text, sizeof(text));
+	for (i = 0; text[i]; i++)
+		if (text[i] == ':')
+			text[i] = '-';
+	if (find_mark(h, hlen, nib, out, 4, "v6-nibbles") ||
+	    find_mark(h, hlen, arpa, out, 4, "v6-arpa") ||
+	    find_mark(h, hlen, padded, out, 4, "v6-padded-dashed") ||
+	    find_mark(h, hlen, dashed, out, 4, "v6-dashed") ||
+	    (strchr(text, '.') == NULL &&
+	    find_mark(h, hlen, text, out, 4, "v6-dashed-compressed")))
+		return;
+	nib[16] = '\0';
+	dashed[pfx] = '\0';
+	if (find_mark(h, hlen, nib, out, 3, "v6-nibbles(/64)"))
+		return;
+	padded[19] = '\0';
+	if (find_mark(h, hlen, padded, out, 3, "v6-padded-dashed(/64)"))
+		return;
+	(void)find_mark(h, hlen, dashed, out, 3, "v6-dashed(/64)");
+}
+
+void
+classify_ip_find(const char *h, size_t hlen, const struct cl_num *num,
+    int nnum, const struct addr *ip, struct cl_ipm *out)
+{
+	out->strength = 0;
+	out->desc[0] = '\0';
+	if (ip == NULL || hlen == 0)
+		return;
+	if (ip->family == AF_INET)
+		match_v4(h, hlen, num, nnum, ip->a, out);
+	else
+		match_v6(h, hlen, ip, out);
+}
+
+static bool
+is_octet(const char *h, const struct cl_num *n)
+{
+	int len = n->end - n->start, v = 0, i;
+
+	if (len < 1 || len > 3)
+		return false;
+	for (i = 0; i < len; i++)
+		v = v * 10 + (h[n->start + i] - '0');
+	return v <= 255;
+}
+
+static bool
+is_hexc(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+void
+classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
+    int nnum, struct cl_ipm *out)
+{
+	int i, run = 0, best = 0, small = 0;
+	size_t s, e;
+
+	out->strength = 0;
+	out->desc[0] = '\0';
+	for (i = 0; i < nnum; i++) {
+		bool oct = is_octet(h, &num[i]);
+
+		small += oct;
+		if (oct && run > 0 && sep_bit(h, &num[i - 1], &num[i]))
+			run++;
+		else
+			run = oct;
+		if (run > best)
+			best = run;
+		if (num[i].end - num[i].start == 12) {
+			struct cl_num g[4];
+			int q;
+
+			for (q = 0; q < 4; q++)
+				g[q] = (struct cl_num){ (uint16_t)(num[i].start + 3 * q),
+				    (uint16_t)(num[i].start + 3 * q + 3) };
+			if (is_octet(h, &g[0]) && is_octet(h, &g[1]) &&
+			    is_octet(h, &g[2]) && is_octet(h, &g[3]))
+				best = 4;
+		}
+	}
+	if (best >= 3) {
+		out->strength = best >= 4 || small >= 4 ? 4 : 3;
+		snprintf(out->desc, sizeof(out->desc), "iplike(%d)", out->strength);
+		return;
+	}
+	/* a hex blob: >= 8 hex digits with both digits and letters */
+	for (s = 0; s < hlen; s = e + 1) {
+		int digits = 0, letters = 0;
+
+		for (e = s; e < hlen && is_hexc(h[e]); e++) {
+			if (h[e] <= '9')
+				digits++;
+			else
+				letters++;
+		}
+		if (e - s >= 8 && digits >= 2 && letters >= 1) {
+			out->strength = 4;
+			snprintf(out->desc, sizeof(out->desc), "hexlike");
+			return;
+		}
+	}
+}

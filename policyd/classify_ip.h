@@ -1,0 +1,39 @@
+/*
+ * classify_ip.h - finding the client address inside a host part (internal
+ * to the classifier; pure, no allocation).
+ *
+ * The caller passes the lowercase host part (labels left of the registered
+ * domain, dots included) and its digit runs.  classify_ip_find() reports the
+ * strongest embedding of ip: 4 = the whole address (in order, or all four
+ * octets split across labels), 3 = three octets in order or an IPv6 /64,
+ * 2 = two octets in order, 1 = one octet as a number of its own, 0 = none;
+ * desc names the encoding and which octets, e.g. "full-padded-dashed(4/4)",
+ * "partial-dashed(3,4)", "hex", "full-split(1,2,3+4)", "v6-nibbles(/64)".
+ * classify_ip_shape() is the stand-in when no address is known: four (or
+ * three) small numbers in a row, or a hex blob of eight digits or more.
+ */
+#ifndef POLICYD_CLASSIFY_IP_H
+#define POLICYD_CLASSIFY_IP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct addr;
+
+#define CL_NUM_MAX 32
+
+struct cl_num {
+	uint16_t start, end;    /* digit run h[start..end) */
+};
+
+struct cl_ipm {
+	int  strength;
+	char desc[48];
+};
+
+void classify_ip_find(const char *h, size_t hlen, const struct cl_num *num,
+    int nnum, const struct addr *ip, struct cl_ipm *out);
+void classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
+    int nnum, struct cl_ipm *out);
+
+#endif
