@@ -40,7 +40,7 @@ for h in "$@"; do
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-	cpu=$(awk '{ printf "%.1f", $1 + $2 }' $fz/log/$h.time 2>/dev/null)
+	cpu=$(tail -1 $fz/log/$h.time 2>/dev/null | awk '{ printf "%.1f", $1 + $2 }')
 	n=$(ls "$corpus" | wc -l)
 	if [ $st -eq 0 ]; then res=ok; else res="CRASH (exit $st, see $log)"; rc=1; fi
 	printf '%-13s %11s %8s %7s %7s %6s %7s %s\n' "$h" "${execs:-?}" \

@@ -27,6 +27,12 @@
 #define LLVMFuzzerTestOneInput fuzz_one_fwproto
 #include "t/fuzz/fwproto.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_policy_proto
+#include "t/fuzz/policy_proto.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_classify
+#include "t/fuzz/classify.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -36,6 +42,8 @@ static const struct {
 } harnesses[] = {
 	{ "yconf", fuzz_one_yconf },
 	{ "fwproto", fuzz_one_fwproto },
+	{ "policy_proto", fuzz_one_policy_proto },
+	{ "classify", fuzz_one_classify },
 };
 
 static int
