@@ -39,8 +39,32 @@ typedef void policy_done_fn(void *arg, const struct policy_result *res);
 
 struct policy_job;
 
+/*
+ * Returns the job, or NULL when done() has already been called (answered
+ * before returning).  cfg stays valid during the call; a job that outlives
+ * it takes config_ref().
+ */
 struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, policy_done_fn *done, void *arg);
+/* The client went away: done() will not be called; the job is freed. */
 void policy_cancel(struct policy_job *job);
+
+/*
+ * Process-wide state of the deciding modules (caches, DNS channel, helper
+ * client): policy_init() once before the first request (0, or -1 after
+ * logging: start-up fails), policy_reload() after a new configuration was
+ * swapped in (cfg is the new one), policy_fini() at exit, after the last
+ * job ended.  Each module adds its line here.
+ */
+int  policy_init(struct ev_loop *loop, const struct config *cfg);
+void policy_reload(struct ev_loop *loop, const struct config *cfg);
+void policy_fini(void);
+
+/*
+ * Apply `mode:` to a decided result: enforce leaves it; warn and off answer
+ * DUNNO instead, and warn notes the action it would have taken in reason
+ * ("would=ACTION").  Every answer goes through it.
+ */
+void policy_apply_mode(const struct config *cfg, struct policy_result *res);
 
 #endif

@@ -1,0 +1,370 @@
+/*
+ * conn.c - one Postfix connection: read, parse, ask the policy, answer,
+ * log (see conn.h).
+ *
+ * Every watcher callback ends in conn_settle(), the one place that writes
+ * queued answers, decides whether to read on, closes, or releases idle
+ * storage.  Code below it only sets flags (busy, eof, dead), so a
+ * connection is never freed while a caller up the stack still uses it.
+ */
+#include <errno.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/sock.h"
+#include "common/xmalloc.h"
+#include "policyd/config.h"
+#include "policyd/conn.h"
+#include "policyd/idle.h"
+#include "policyd/policy_proto.h"
+
+/* What the log line of one request needs, escaped and cut. */
+struct reqlog {
+	struct timespec t0;
+	char client[64];
+	char name[128];
+	char rname[128];
+	char helo[128];
+	char state[24];
+};
+
+struct conn {
+	struct conn_env *env;
+	struct conn     *prev, *next;
+	int              fd;
+	ev_io            rio, wio;
+	struct idle      idle;
+	struct buf       in, out;
+	struct policy_parser *parser;
+	struct policy_job *job;         /* pending answer, or NULL */
+	struct reqlog   *rl;            /* of the pending request */
+	bool             busy;          /* a request is with the policy */
+	bool             in_start;      /* inside ops->start() */
+	bool             rl_heap;       /* rl was allocated */
+	bool             eof;           /* read no more; close when done */
+	bool             dead;          /* close at conn_settle() */
+	bool             flush_last;    /* try to send queued answers first */
+	char             peer[64];
+};
+
+static void conn_settle(struct conn *c);
+
+struct conn *conn_next(const struct conn *c)
+{
+	return c->next;
+}
+
+static void conn_free(struct conn *c)
+{
+	struct conn_env *env = c->env;
+
+	if (c->job != NULL)
+		env->ops->cancel(c->job);
+	if (c->rl_heap)
+		free(c->rl);
+	if (c->flush_last)
+		(void)buf_write_fd(&c->out, c->fd);
+	ev_io_stop(env->loop, &c->rio);
+	ev_io_stop(env->loop, &c->wio);
+	idle_stop(env->loop, &c->idle);
+	close(c->fd);
+	buf_release(&c->in);
+	buf_release(&c->out);
+	policy_parser_free(c->parser);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		env->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	env->nconns--;
+	free(c);
+	if (env->closed)
+		env->closed(env);
+}
+
+static void reqlog_fill(struct reqlog *rl, const struct policy_req *req)
+{
+	log_escs(rl->client, sizeof(rl->client), req->client_address);
+	log_escs(rl->name, sizeof(rl->name), req->client_name);
+	log_escs(rl->rname, sizeof(rl->rname), req->reverse_client_name);
+	log_escs(rl->helo, sizeof(rl->helo), req->helo_name);
+	log_escs(rl->state, sizeof(rl->state), req->protocol_state);
+}
+
+static void conn_log(struct conn *c, const struct policy_result *res)
+{
+	const struct config *cfg = c->env->cfg;
+	const struct reqlog *rl = c->rl;
+	struct timespec t1;
+	char action[256], reason[512], fw[80];
+	double ms;
+
+	if (rl == NULL || cfg->log.requests == CONFIG_LOGREQ_NONE ||
+	    (cfg->log.requests == CONFIG_LOGREQ_ACTED &&
+	    strncasecmp(res->action, "DUNNO", 5) == 0))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - rl->t0.tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - rl->t0.tv_nsec) / 1e6;
+	log_info("client=%s name=\"%s\" rname=\"%s\" helo=\"%s\" state=%s "
+	    "action=\"%s\" class=%s reason=\"%s\" fw=%s duration_ms=%.3f",
+	    rl->client, rl->name, rl->rname, rl->helo, rl->state,
+	    log_escs(action, sizeof(action), res->action),
+	    res->class ? res->class : "-",
+	    log_escs(reason, sizeof(reason), res->reason),
+	    res->fw[0] ? log_escs(fw, sizeof(fw), res->fw) : "-", ms);
+}
+
+/* policy_done_fn: queue the answer, log it. */
+static void conn_done_cb(void *arg, const struct policy_result *res)
+{
+	struct conn *c = arg;
+	char reply[POLICY_ACTION_MAX + 16];
+	char esc[128];
+	int n;
+
+	n = policy_reply_format(reply, sizeof(reply), res->action,
+	    strlen(res->action));
+	if (n < 0) {
+		log_warnx("%s: not a valid action \"%s\": answering DUNNO",
+		    c->peer, log_escs(esc, sizeof(esc), res->action));
+		n = policy_reply_format(reply, sizeof(reply), "DUNNO", 5);
+	}
+	if (buf_append(&c->out, reply, (size_t)n) < 0) {
+		log_warnx("%s: client does not read its answers (%zu bytes "
+		    "queued): closing", c->peer, buf_used(&c->out));
+		c->dead = true;
+	}
+	conn_log(c, res);
+	if (c->rl_heap)
+		free(c->rl);
+	c->rl = NULL;
+	c->rl_heap = false;
+	c->job = NULL;
+	c->busy = false;
+	if (!c->in_start) {
+		/* answered later, from the loop: go on with what is queued */
+		idle_touch(c->env->loop, &c->idle);
+		conn_settle(c);
+	}
+}
+
+static void conn_dispatch(struct conn *c, const struct policy_req *req)
+{
+	struct conn_env *env = c->env;
+	struct reqlog rl;
+	struct policy_job *job;
+
+	if (env->cfg->log.requests != CONFIG_LOGREQ_NONE) {
+		clock_gettime(CLOCK_MONOTONIC, &rl.t0);
+		reqlog_fill(&rl, req);
+		c->rl = &rl;
+	}
+	if (log_verbose()) {
+		char esc[64];
+
+		log_debug("%s: request for client %s", c->peer,
+		    log_escs(esc, sizeof(esc), req->client_address));
+	}
+	c->busy = true;
+	c->in_start = true;
+	job = env->ops->start(env->loop, env->cfg, req, conn_done_cb, c);
+	c->in_start = false;
+	if (c->busy) {
+		if (job == NULL)
+			fatalx("policy start: no job and no answer");
+		c->job = job;
+		if (c->rl == &rl) {
+			c->rl = xmalloc(sizeof(rl));
+			memcpy(c->rl, &rl, sizeof(rl));
+			c->rl_heap = true;
+		}
+	}
+}
+
+/* Parse and answer from data until a request is pending or c is done;
+ * returns the bytes consumed. */
+static size_t conn_feed(struct conn *c, const char *data, size_t len)
+{
+	size_t off = 0, used;
+	struct policy_req req;
+
+	while (off < len && !c->busy && !c->dead) {
+		switch (policy_parser_feed(c->parser, data + off, len - off,
+		    &used, &req)) {
+		case POLICY_PARSE_DONE:
+			off += used;
+			conn_dispatch(c, &req);
+			break;
+		case POLICY_PARSE_MORE:
+			off += used;
+			break;
+		case POLICY_PARSE_ERROR:
+			log_warnx("%s: malformed request (%s): closing",
+			    c->peer, policy_parser_error(c->parser));
+			c->dead = true;
+			c->flush_last = true;
+			return len;
+		}
+	}
+	return off;
+}
+
+static void conn_process_in(struct conn *c)
+{
+	size_t used;
+
+	if (c->busy || c->dead || buf_used(&c->in) == 0)
+		return;
+	used = conn_feed(c, buf_head(&c->in), buf_used(&c->in));
+	buf_consume(&c->in, used);
+}
+
+static void conn_flush(struct conn *c)
+{
+	struct ev_loop *loop = c->env->loop;
+
+	if (buf_used(&c->out) > 0) {
+		ssize_t w = buf_write_fd(&c->out, c->fd);
+
+		if (w < 0 && errno != EAGAIN && errno != EINTR) {
+			log_debug("%s: write: %s", c->peer, strerror(errno));
+			c->dead = true;
+			return;
+		}
+	}
+	if (buf_used(&c->out) > 0)
+		ev_io_start(loop, &c->wio);
+	else
+		ev_io_stop(loop, &c->wio);
+}
+
+static void conn_settle(struct conn *c)
+{
+	struct ev_loop *loop = c->env->loop;
+
+	conn_process_in(c);
+	if (!c->dead)
+		conn_flush(c);
+	if (!c->dead && c->eof && !c->busy && buf_used(&c->out) == 0) {
+		if (policy_parser_pending(c->parser) || buf_used(&c->in) > 0)
+			log_debug("%s: closed in the middle of a request",
+			    c->peer);
+		c->dead = true;
+	}
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
+	if (!c->eof && !ev_is_active(&c->rio) &&
+	    buf_used(&c->in) < c->in.limit)
+		ev_io_start(loop, &c->rio);
+	if (!c->busy && buf_used(&c->in) == 0 && buf_used(&c->out) == 0) {
+		/* idle: hold no storage */
+		buf_release(&c->in);
+		buf_release(&c->out);
+		policy_parser_shrink(c->parser);
+	}
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	struct conn_env *env = c->env;
+	ssize_t r;
+
+	if (!c->busy && buf_used(&c->in) == 0) {
+		/* nothing queued: read into the shared buffer */
+		r = read(c->fd, env->scratch, env->scratchsz);
+		if (r > 0) {
+			size_t used = conn_feed(c, env->scratch, (size_t)r);
+
+			if (!c->dead && used < (size_t)r &&
+			    buf_append(&c->in, env->scratch + used,
+			    (size_t)r - used) < 0)
+				fatalx("conn: read-ahead exceeds its bound");
+		}
+	} else if (buf_used(&c->in) >= c->in.limit) {
+		ev_io_stop(loop, w);    /* full: wait for the policy */
+		return;
+	} else {
+		r = buf_read_fd(&c->in, c->fd);
+	}
+	if (r > 0) {
+		idle_touch(loop, &c->idle);
+	} else if (r == 0) {
+		c->eof = true;
+		ev_io_stop(loop, w);
+	} else if (errno != EAGAIN && errno != EINTR) {
+		log_debug("%s: read: %s", c->peer, strerror(errno));
+		c->dead = true;
+	}
+	conn_settle(c);
+}
+
+static void conn_write_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+
+	idle_touch(loop, &c->idle);
+	conn_settle(c);
+}
+
+static void conn_idle_cb(struct ev_loop *loop, struct idle *t)
+{
+	struct conn *c = t->data;
+
+	if (c->busy) {          /* the policy answers by its deadline */
+		idle_start(loop, &c->idle, t->timeout, conn_idle_cb, c);
+		return;
+	}
+	log_debug("%s: idle for %.0f s: closing", c->peer, t->timeout);
+	c->dead = true;
+	conn_settle(c);
+}
+
+void conn_new(struct conn_env *env, int fd)
+{
+	struct conn *c = xcalloc(1, sizeof(*c));
+
+	c->env = env;
+	c->fd = fd;
+	buf_init(&c->in, SERVER_IN_MAX);
+	buf_init(&c->out, SERVER_OUT_MAX);
+	c->parser = policy_parser_new();
+	sock_peer_name(fd, c->peer, sizeof(c->peer));
+	ev_io_init(&c->rio, conn_read_cb, fd, EV_READ);
+	c->rio.data = c;
+	ev_io_init(&c->wio, conn_write_cb, fd, EV_WRITE);
+	c->wio.data = c;
+	ev_io_start(env->loop, &c->rio);
+	idle_start(env->loop, &c->idle,
+	    (double)env->cfg->idle_timeout_ms / 1000.0, conn_idle_cb, c);
+	c->next = env->head;
+	if (env->head)
+		env->head->prev = c;
+	env->head = c;
+	env->nconns++;
+	log_debug("%s: connected", c->peer);
+}
+
+void conn_drain(struct conn *c)
+{
+	c->eof = true;
+	ev_io_stop(c->env->loop, &c->rio);
+	conn_settle(c);
+}
+
+void conn_abort(struct conn *c)
+{
+	c->dead = true;
+	conn_settle(c);
+}

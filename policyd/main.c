@@ -1,0 +1,168 @@
+/*
+ * main.c - policyd: command line, start-up, and the -n / -q modes.
+ *
+ *   policyd -c FILE [-f] [-v]     serve (in the background unless -f)
+ *   policyd -c FILE -n            check FILE: "configuration OK", or every
+ *                                 error as FILE:LINE:COL: message, exit 78
+ *   policyd -c FILE -q NAME IP    print the verdict for one client, exit
+ *
+ * Logs go to syslog (facility mail, ident from log.ident, "policyd" by
+ * default), to stderr with -f.  Start-up problems are fatal (exit 78 for
+ * the configuration, 71 for the rest); after that nothing is.
+ */
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "policyd/config.h"
+#include "policyd/policy.h"
+#include "policyd/policy_proto.h"
+#include "policyd/server.h"
+
+#define DEFAULT_CONF "/etc/policyd/policyd.yaml"
+
+static int opt_foreground, opt_verbose;
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: policyd [-c FILE] [-f] [-v] [-n] "
+	    "[-q HOSTNAME IP]\n");
+	exit(EX_USAGE);
+}
+
+static void apply_log(const struct config *cfg)
+{
+	static char ident[64];
+
+	/* log_init keeps the pointer: give it storage that outlives cfg */
+	snprintf(ident, sizeof(ident), "%s", cfg->log.ident);
+	log_init(ident, opt_foreground, opt_verbose || cfg->log.verbose);
+}
+
+static void reloaded(struct ev_loop *loop, const struct config *cfg)
+{
+	apply_log(cfg);
+	policy_reload(loop, cfg);
+}
+
+static const struct server_ops policyd_ops = {
+	policy_start, policy_cancel, reloaded
+};
+
+/* -q: one request through the real policy, answered when the loop is done. */
+struct explain {
+	struct policy_result res;
+	int done;
+};
+
+static void explain_done(void *arg, const struct policy_result *res)
+{
+	struct explain *e = arg;
+
+	e->res = *res;
+	e->done = 1;
+}
+
+static int explain(struct ev_loop *loop, const struct config *cfg,
+    const char *name, const char *ip)
+{
+	struct policy_req req;
+	struct explain e = { .done = 0 };
+	char esc[256];
+
+	memset(&req, 0, sizeof(req));
+	req.request = "smtpd_access_policy";
+	req.protocol_state = "RCPT";
+	req.protocol_name = "ESMTP";
+	req.client_address = ip;
+	req.client_name = name;
+	req.reverse_client_name = name;
+	req.helo_name = name;
+	if (policy_init(loop, cfg) < 0)
+		return EX_SOFTWARE;
+	if (policy_start(loop, cfg, &req, explain_done, &e) != NULL)
+		while (!e.done)
+			ev_run(loop, EVRUN_ONCE);
+	printf("client: %s\n", log_escs(esc, sizeof(esc), ip));
+	printf("name: %s\n", log_escs(esc, sizeof(esc), name));
+	printf("class: %s\n", e.res.class ? e.res.class : "-");
+	printf("action: %s\n", e.res.action);
+	printf("reason: %s\n", e.res.reason[0] ? e.res.reason : "-");
+	policy_fini();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf = DEFAULT_CONF, *qname = NULL;
+	struct config_errs errs = { NULL, 0 };
+	struct config *cfg;
+	struct ev_loop *loop;
+	struct server *srv;
+	int ch, check = 0, rc;
+
+	while ((ch = getopt(argc, argv, "c:fnq:v")) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'f': opt_foreground = 1; break;
+		case 'n': check = 1; break;
+		case 'q': qname = optarg; break;
+		case 'v': opt_verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc - (qname != NULL))
+		usage();
+	log_init("policyd", opt_foreground || check || qname, opt_verbose);
+
+	if ((cfg = config_load(conf, &errs)) == NULL) {
+		if (check || qname || opt_foreground) {
+			config_errs_print(&errs, stderr);
+		} else {
+			config_errs_log(&errs);
+		}
+		config_errs_free(&errs);
+		return EX_CONFIG;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_unref(cfg);
+		return 0;
+	}
+	loop = ev_default_loop(EVFLAG_AUTO);
+	if (qname != NULL) {
+		log_init("policyd", 1, opt_verbose);
+		rc = explain(loop, cfg, qname, argv[optind]);
+		config_unref(cfg);
+		ev_loop_destroy(loop);
+		return rc;
+	}
+	apply_log(cfg);
+	srv = server_new(loop, cfg, &policyd_ops);
+	if (server_listen(srv) < 0) {
+		server_free(srv);
+		fatalc(EX_OSERR, "cannot open the listeners");
+	}
+	if (!opt_foreground) {
+		if (daemon(0, 0) < 0)
+			fatal("daemon");
+		ev_loop_fork(loop);
+	}
+	if (policy_init(loop, server_config(srv)) < 0) {
+		server_free(srv);
+		fatalc(EX_SOFTWARE, "cannot start the policy");
+	}
+	log_info("started: mode=%s default_action=\"%s\"",
+	    config_mode_name(server_config(srv)->mode),
+	    server_config(srv)->default_action);
+	rc = server_run(srv);
+	server_free(srv);
+	policy_fini();
+	ev_loop_destroy(loop);
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,142 @@
+/*
+ * policy.c - from one request to one answer (see policy.h).
+ *
+ * This first version answers every request with the configured
+ * default_action, through the same function (policy_answer_default) that
+ * answers a job whose deadline passes before a decision is made.  Later
+ * stages (exceptions and classification - H2, DNS - H4, firewall - H6) go
+ * into policy_start() before the default answer; a stage that has to wait
+ * keeps the job, whose deadline timer is already armed here.
+ *
+ * debug.delay_ms (tests only) holds every answer that long, which exercises
+ * the asynchronous path: pipelining behind a pending job, cancellation when
+ * the client goes away, draining at SIGTERM.
+ */
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "policyd/config.h"
+#include "policyd/policy.h"
+#include "policyd/policy_proto.h"
+
+struct policy_job {
+	struct ev_loop *loop;
+	struct config  *cfg;            /* referenced while the job lives */
+	policy_done_fn *done;
+	void           *arg;
+	ev_timer        deadline;       /* answer the default by then */
+	ev_timer        delay;          /* debug.delay_ms */
+};
+
+static void result_default(const struct config *cfg, struct policy_result *r,
+    const char *reason)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->action, sizeof(r->action), "%s", cfg->default_action);
+	r->class = NULL;
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+}
+
+void policy_apply_mode(const struct config *cfg, struct policy_result *res)
+{
+	char would[POLICY_ACTION_MAX + 16];
+
+	if (cfg->mode == CONFIG_MODE_ENFORCE ||
+	    strcmp(res->action, "DUNNO") == 0)
+		return;
+	if (cfg->mode == CONFIG_MODE_WARN) {
+		size_t n = strlen(res->reason);
+
+		snprintf(would, sizeof(would), "%swould=%s", n ? " " : "",
+		    res->action);
+		snprintf(res->reason + n, sizeof(res->reason) - n, "%s", would);
+	}
+	snprintf(res->action, sizeof(res->action), "DUNNO");
+}
+
+/* Finish a job with res and free it. */
+static void job_finish(struct policy_job *job, struct policy_result *res)
+{
+	policy_done_fn *done = job->done;
+	void *arg = job->arg;
+
+	policy_apply_mode(job->cfg, res);
+	ev_timer_stop(job->loop, &job->deadline);
+	ev_timer_stop(job->loop, &job->delay);
+	config_unref(job->cfg);
+	free(job);
+	done(arg, res);
+}
+
+static void job_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct policy_job *job = w->data;
+	struct policy_result res;
+
+	result_default(job->cfg, &res, "deadline");
+	job_finish(job, &res);
+}
+
+static void job_delay_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct policy_job *job = w->data;
+	struct policy_result res;
+
+	result_default(job->cfg, &res, "default");
+	job_finish(job, &res);
+}
+
+struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, policy_done_fn *done, void *arg)
+{
+	struct policy_job *job;
+	struct policy_result res;
+
+	if (cfg->debug_delay_ms == 0) {
+		/* Decided at once: no job. */
+		result_default(cfg, &res, "default");
+		policy_apply_mode(cfg, &res);
+		done(arg, &res);
+		return NULL;
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->loop = loop;
+	job->cfg = config_ref(cfg);
+	job->done = done;
+	job->arg = arg;
+	ev_timer_init(&job->deadline, job_deadline_cb,
+	    (double)cfg->deadline_ms / 1000.0, 0.);
+	job->deadline.data = job;
+	ev_timer_start(loop, &job->deadline);
+	ev_timer_init(&job->delay, job_delay_cb,
+	    (double)cfg->debug_delay_ms / 1000.0, 0.);
+	job->delay.data = job;
+	ev_timer_start(loop, &job->delay);
+	return job;
+}
+
+void policy_cancel(struct policy_job *job)
+{
+	if (job == NULL)
+		return;
+	ev_timer_stop(job->loop, &job->deadline);
+	ev_timer_stop(job->loop, &job->delay);
+	config_unref(job->cfg);
+	free(job);
+}
+
+int policy_init(struct ev_loop *loop, const struct config *cfg)
+{
+	return 0;
+}
+
+void policy_reload(struct ev_loop *loop, const struct config *cfg)
+{
+}
+
+void policy_fini(void)
+{
+}
