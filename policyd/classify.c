@@ -35,8 +35,10 @@
 
 #define LABELS_MAX 128
 #define WORDS_KEEP 3            /* words per kind named in the reason */
-#define PSL_DEPTH  5            /* deepest ICANN suffix considered */
+#define PSL_DEPTH  4            /* deepest ICANN rule, in labels */
 #define MEMO_SIZE  4096
+#define DOMAIN_DEPTH 3          /* labels below the registered domain looked
+                                   up as provider suffixes */
 
 struct hit {
 	const char *s;
@@ -52,6 +54,7 @@ struct scan {
 	struct cl_num num[CL_NUM_MAX];
 	int    nnum;
 	int    digits;
+	int    hexrun;                  /* longest run of [0-9a-f] */
 	unsigned kinds;                 /* TOK_* seen */
 	bool   server_lead;             /* a server word in the first label */
 	struct hit hits[4][WORDS_KEEP]; /* per kind bit index */
@@ -126,27 +129,40 @@ memo_key(const char *s, size_t n)
 	return h | 1;           /* 0 marks an empty slot */
 }
 
-/* Number of labels in the longest ICANN public suffix of the name. */
+/*
+ * Number of labels in the longest ICANN public suffix of the name.  ICANN
+ * rules are at most PSL_DEPTH labels deep (wildcards included), and a name
+ * that is itself a public suffix has no host part either way, so the answer
+ * depends only on the last min(PSL_DEPTH, nlab - 1) labels: that tail is
+ * the memo key, shared by every subscriber of a provider.
+ */
 static int
 suffix_labels(const struct scan *sc)
 {
 	static _Thread_local struct { uint64_t key; int n; } memo[MEMO_SIZE];
-	int first = sc->nlab > PSL_DEPTH ? sc->nlab - PSL_DEPTH : 0, k;
-	const char *tail = sc->name + sc->lab[first];
-	uint64_t key = memo_key(tail, sc->len - sc->lab[first]);
-	size_t slot = key & (MEMO_SIZE - 1);
+	int tail = sc->nlab - 1 < PSL_DEPTH ? sc->nlab - 1 : PSL_DEPTH, k;
+	size_t off;
+	uint64_t key;
+	size_t slot;
 
+	if (tail < 2)
+		return 1;
+	off = sc->lab[sc->nlab - tail];
+	key = memo_key(sc->name + off, sc->len - off);
+	slot = key & (MEMO_SIZE - 1);
 	if (memo[slot].key == key)
 		return memo[slot].n;
 	if (psl == NULL)
 		(void)classify_init();
-	for (k = first; k < sc->nlab; k++)
-		if (psl && psl_is_public_suffix2(psl, sc->name + sc->lab[k],
-		    PSL_TYPE_ICANN))
+	for (k = tail; k >= 2; k--)
+		if (psl && psl_is_public_suffix2(psl,
+		    sc->name + sc->lab[sc->nlab - k], PSL_TYPE_ICANN))
 			break;
+	if (k < 2)
+		k = 1;
 	memo[slot].key = key;
-	memo[slot].n = sc->nlab - k;
-	return sc->nlab - k;
+	memo[slot].n = k;
+	return k;
 }
 
 /* Lowercase, drop a trailing dot, find labels; -1 if not a usable name. */
@@ -236,8 +252,8 @@ static void
 scan_host(struct scan *sc, const struct tokens *tk)
 {
 	const char *h = sc->name;
-	size_t i = 0, j;
-	int label = 0;
+	size_t i = 0, j, k;
+	int label = 0, hex = 0;         /* current run of [0-9a-f] */
 
 	while (i < sc->hlen) {
 		char c = h[i];
@@ -246,27 +262,54 @@ scan_host(struct scan *sc, const struct tokens *tk)
 			for (j = i; j < sc->hlen && is_digit(h[j]); j++)
 				;
 			sc->digits += (int)(j - i);
-			if (sc->nnum < CL_NUM_MAX)
-				sc->num[sc->nnum++] = (struct cl_num){ (uint16_t)i,
-				    (uint16_t)j };
+			if (sc->nnum < CL_NUM_MAX) {
+				struct cl_num *n = &sc->num[sc->nnum++];
+				int v = -1;
+
+				if (j - i <= 3)
+					for (v = 0, k = i; k < j; k++)
+						v = v * 10 + h[k] - '0';
+				n->start = (uint16_t)i;
+				n->end = (uint16_t)j;
+				n->val = (int16_t)(v <= 255 ? v : -1);
+				n->lz = h[i] == '0' && j - i > 1;
+			}
+			hex += (int)(j - i);
 			i = j;
 		} else if (is_alpha(c)) {
 			bool hexish = true;
-			unsigned k;
+			unsigned kind;
 
 			for (j = i; j < sc->hlen && is_alpha(h[j]); j++)
 				hexish &= h[j] <= 'f';
+			if (hexish)
+				hex += (int)(j - i);
 			/* letters of a hex blob between digits are no words */
 			if (!(hexish && i > 0 && is_digit(h[i - 1]) &&
 			    j < sc->hlen && is_digit(h[j])) &&
-			    (k = word_kind(tk, h + i, j - i)) != 0)
-				note_word(sc, k, h + i, j - i, label);
+			    (kind = word_kind(tk, h + i, j - i)) != 0)
+				note_word(sc, kind, h + i, j - i, label);
+			if (!hexish) {
+				for (k = i; k < j && h[k] <= 'f'; k++)
+					;
+				hex += (int)(k - i);    /* letters a-f before g-z */
+				if (hex > sc->hexrun)
+					sc->hexrun = hex;
+				for (k = j; k > i && h[k - 1] <= 'f'; k--)
+					;
+				hex = (int)(j - k);     /* the a-f tail starts a run */
+			}
 			i = j;
 		} else {
 			label += c == '.';
+			if (hex > sc->hexrun)
+				sc->hexrun = hex;
+			hex = 0;
 			i++;
 		}
 	}
+	if (hex > sc->hexrun)
+		sc->hexrun = hex;
 }
 
 /* The provider kind of the registered domain or any deeper suffix. */
@@ -275,7 +318,7 @@ scan_domain(struct scan *sc, const struct tokens *tk, int reg)
 {
 	int k;
 
-	for (k = reg; k >= 0; k--) {
+	for (k = reg; k >= 0 && k >= reg - DOMAIN_DEPTH; k--) {
 		size_t off = sc->lab[k];
 		unsigned d = tokens_domain(tk, sc->name + off, sc->len - off);
 
@@ -358,7 +401,7 @@ classify(const struct tokens *tk, const char *name, const struct addr *ip,
 		rb_str(&rb, "by=bad-name");
 		return res->cls = VCLASS_NONE;
 	}
-	sc.nnum = sc.digits = 0;
+	sc.nnum = sc.digits = sc.hexrun = 0;
 	sc.kinds = sc.dkind = 0;
 	sc.server_lead = false;
 	memset(sc.nhits, 0, sizeof(sc.nhits));
@@ -370,7 +413,8 @@ classify(const struct tokens *tk, const char *name, const struct addr *ip,
 		scan_domain(&sc, tk, reg);
 	scan_host(&sc, tk);
 	if (ip)
-		classify_ip_find(sc.name, sc.hlen, sc.num, sc.nnum, ip, &ipm);
+		classify_ip_find(sc.name, sc.hlen, sc.num, sc.nnum, sc.hexrun, ip,
+		    &ipm);
 	else
 		classify_ip_shape(sc.name, sc.hlen, sc.num, sc.nnum, &ipm);
 	res->ip_strength = ipm.strength;

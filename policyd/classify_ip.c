@@ -22,6 +22,7 @@
 #include "policyd/classify_ip.h"
 
 struct oct {
+	int  v;                 /* the octet's value */
 	char s[4];              /* plain decimal */
 	int  len;
 	char pad[4];            /* three digits, zero-padded */
@@ -35,6 +36,45 @@ struct chain {
 	unsigned seps;          /* 1 '-', 2 '.', 4 'x', 8 '_' */
 	unsigned mask;          /* octets covered, bit i = octet i+1 */
 };
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* Bounded appender for the description (no printf on the hot path). */
+static void
+cat(char *dst, size_t size, const char *src)
+{
+	size_t o = strlen(dst), n = strlen(src);
+
+	if (o + n >= size)
+		n = size - o - 1;
+	memcpy(dst + o, src, n);
+	dst[o + n] = '\0';
+}
+
+static void
+put_hex4(char *hex, unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	unsigned v[4] = { a, b, c, d };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		hex[2 * i] = hexdig[v[i] >> 4];
+		hex[2 * i + 1] = hexdig[v[i] & 15];
+	}
+	hex[8] = '\0';
+}
+
+static void
+put_octet(struct oct *o, unsigned v)
+{
+	o->pad[0] = (char)('0' + v / 100);
+	o->pad[1] = (char)('0' + v / 10 % 10);
+	o->pad[2] = (char)('0' + v % 10);
+	o->pad[3] = '\0';
+	o->v = (int)v;
+	o->len = v >= 100 ? 3 : v >= 10 ? 2 : 1;
+	memcpy(o->s, o->pad + 3 - o->len, (size_t)o->len + 1);
+}
 
 static unsigned
 sep_bit(const char *h, const struct cl_num *a, const struct cl_num *b)
@@ -63,10 +103,13 @@ consume(const char *d, int n, const struct oct *seq, int pos, bool *padded)
 		if (pos >= 4)
 			return -1;
 		x = &seq[pos];
-		if (x->len < 3 && n - o >= 3 && memcmp(d + o, x->pad, 3) == 0) {
+		if (x->len < 3 && n - o >= 3 && d[o] == '0' &&
+		    d[o + 1] == x->pad[1] && d[o + 2] == x->pad[2]) {
 			o += 3;
 			*padded = true;
-		} else if (n - o >= x->len && memcmp(d + o, x->s, x->len) == 0) {
+		} else if (n - o >= x->len && d[o] == x->s[0] &&
+		    (x->len < 2 || d[o + 1] == x->s[1]) &&
+		    (x->len < 3 || d[o + 2] == x->s[2])) {
 			o += x->len;
 		} else {
 			return -1;
@@ -76,18 +119,34 @@ consume(const char *d, int n, const struct oct *seq, int pos, bool *padded)
 	return pos;
 }
 
+/* Consume digit run n at seq[pos..]: a short run by value, a long one as a
+ * concatenation of octets; new pos or -1. */
+static int
+consume_num(const char *h, const struct cl_num *n, const struct oct *seq,
+    int pos, bool *padded)
+{
+	if (n->val >= 0) {
+		if (pos >= 4 || seq[pos].v != n->val)
+			return -1;
+		*padded |= n->lz;
+		return pos + 1;
+	}
+	return consume(h + n->start, n->end - n->start, seq, pos, padded);
+}
+
 static void
 chain_at(const char *h, const struct cl_num *num, int nnum, int i,
     const struct oct *seq, int k, bool rev, struct chain *c)
 {
 	int pos, p, j, m;
 
-	memset(c, 0, sizeof(*c));
+	c->len = 0;
 	c->first = c->last = i;
 	c->k = k;
 	c->rev = rev;
-	p = consume(h + num[i].start, num[i].end - num[i].start, seq, k,
-	    &c->padded);
+	c->padded = false;
+	c->seps = c->mask = 0;
+	p = consume_num(h, &num[i], seq, k, &c->padded);
 	if (p < 0)
 		return;
 	for (j = i; (pos = p) < 4 && j + 1 < nnum; j++) {
@@ -96,8 +155,7 @@ chain_at(const char *h, const struct cl_num *num, int nnum, int i,
 
 		if (sb == 0)
 			break;
-		p = consume(h + num[j + 1].start,
-		    num[j + 1].end - num[j + 1].start, seq, pos, &pd);
+		p = consume_num(h, &num[j + 1], seq, pos, &pd);
 		if (p < 0)
 			break;
 		c->padded = pd;
@@ -122,9 +180,18 @@ best_chain(const char *h, const struct cl_num *num, int nnum,
 	for (i = 0; i < nnum; i++) {
 		if (i >= skip_a && i <= skip_b)
 			continue;
+		char c0 = h[num[i].start];
+		int v = num[i].val;
+
 		for (d = 0; d < 2; d++) {
 			for (k = 0; k < 4; k++) {
-				chain_at(h, num, nnum, i, d ? rev : fwd, k, d, &c);
+				const struct oct *sq = d ? rev : fwd;
+
+				/* the first octet must fit */
+				if (v >= 0 ? v != sq[k].v : (c0 != sq[k].s[0] &&
+				    (c0 != '0' || sq[k].len == 3)))
+					continue;
+				chain_at(h, num, nnum, i, sq, k, d, &c);
 				if (c.len == 0 || (c.mask & avoid) ||
 				    (skip_a >= 0 && c.last >= skip_a &&
 				    c.first <= skip_b))
@@ -150,22 +217,24 @@ enc_name(const struct chain *c)
 	}
 }
 
-static int
-octets_list(char *buf, size_t size, const struct chain *c)
+/* "1,2,3": the octets of a chain in the order the name spells them. */
+static void
+octets_list(char *buf, const struct chain *c)
 {
 	size_t o = 0;
 	int m;
 
-	buf[0] = '\0';
-	for (m = c->k; m < c->k + c->len && o < size; m++)
-		o += (size_t)snprintf(buf + o, size - o, "%s%d",
-		    m == c->k ? "" : ",", c->rev ? 4 - m : m + 1);
-	return (int)o;
+	for (m = c->k; m < c->k + c->len; m++) {
+		if (m != c->k)
+			buf[o++] = ',';
+		buf[o++] = (char)('0' + (c->rev ? 4 - m : m + 1));
+	}
+	buf[o] = '\0';
 }
 
 static void
 match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
-    const unsigned char *a, struct cl_ipm *out)
+    int hexrun, const unsigned char *a, struct cl_ipm *out)
 {
 	static const char *const lvl[] = { "", "one", "partial", "three",
 		"full" };
@@ -174,48 +243,51 @@ match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
 	char hex[9], list1[16], list2[16];
 	int i;
 
-	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", a[0], a[1], a[2], a[3]);
-	if (memmem(h, hlen, hex, 8)) {
+	put_hex4(hex, a[0], a[1], a[2], a[3]);
+	if (hexrun >= 8 && memmem(h, hlen, hex, 8)) {
 		out->strength = 4;
-		snprintf(out->desc, sizeof(out->desc), "hex");
+		cat(out->desc, sizeof(out->desc), "hex");
 		return;
 	}
-	snprintf(hex, sizeof(hex), "%02x%02x%02x%02x", a[3], a[2], a[1], a[0]);
-	if (memmem(h, hlen, hex, 8)) {
+	put_hex4(hex, a[3], a[2], a[1], a[0]);
+	if (hexrun >= 8 && memmem(h, hlen, hex, 8)) {
 		out->strength = 4;
-		snprintf(out->desc, sizeof(out->desc), "hex-rev");
+		cat(out->desc, sizeof(out->desc), "hex-rev");
 		return;
 	}
+	if (nnum == 0)
+		return;
 	for (i = 0; i < 4; i++) {
-		fwd[i].len = snprintf(fwd[i].s, sizeof(fwd[i].s), "%u", a[i]);
-		snprintf(fwd[i].pad, sizeof(fwd[i].pad), "%03u", a[i]);
+		put_octet(&fwd[i], a[i]);
 		rev[3 - i] = fwd[i];
 	}
 	best_chain(h, num, nnum, fwd, rev, -1, -1, 0, &b1);
 	if (b1.len == 0)
 		return;
-	octets_list(list1, sizeof(list1), &b1);
-	if (b1.len == 4) {
-		out->strength = 4;
-		snprintf(out->desc, sizeof(out->desc), "full-%s%s%s(4/4)",
-		    b1.padded ? "padded-" : "", enc_name(&b1),
-		    b1.rev ? "-rev" : "");
-		return;
-	}
-	if (b1.len >= 2) {
+	octets_list(list1, &b1);
+	if (b1.len >= 2 && b1.len < 4) {
 		best_chain(h, num, nnum, fwd, rev, b1.first, b1.last, b1.mask,
 		    &b2);
 		if (b1.len + b2.len == 4 && (b1.len == 3 || b2.len == 2)) {
-			octets_list(list2, sizeof(list2), &b2);
+			octets_list(list2, &b2);
 			out->strength = 4;
-			snprintf(out->desc, sizeof(out->desc),
-			    "full-split(%s+%s)", list1, list2);
+			cat(out->desc, sizeof(out->desc), "full-split(");
+			cat(out->desc, sizeof(out->desc), list1);
+			cat(out->desc, sizeof(out->desc), "+");
+			cat(out->desc, sizeof(out->desc), list2);
+			cat(out->desc, sizeof(out->desc), ")");
 			return;
 		}
 	}
 	out->strength = b1.len;
-	snprintf(out->desc, sizeof(out->desc), "%s-%s%s(%s)", lvl[b1.len],
-	    b1.padded ? "padded-" : "", enc_name(&b1), list1);
+	cat(out->desc, sizeof(out->desc), lvl[b1.len]);
+	cat(out->desc, sizeof(out->desc), b1.padded ? "-padded-" : "-");
+	cat(out->desc, sizeof(out->desc), enc_name(&b1));
+	if (b1.rev && b1.len == 4)
+		cat(out->desc, sizeof(out->desc), "-rev");
+	cat(out->desc, sizeof(out->desc), "(");
+	cat(out->desc, sizeof(out->desc), b1.len == 4 ? "4/4" : list1);
+	cat(out->desc, sizeof(out->desc), ")");
 }
 
 static bool
@@ -225,7 +297,8 @@ find_mark(const char *h, size_t hlen, const char *s, struct cl_ipm *out,
 	if (memmem(h, hlen, s, strlen(s)) == NULL)
 		return false;
 	out->strength = strength;
-	snprintf(out->desc, sizeof(out->desc), "%s", desc);
+	out->desc[0] = '\0';
+	cat(out->desc, sizeof(out->desc), desc);
 	return true;
 }
 
@@ -237,8 +310,11 @@ match_v6(const char *h, size_t hlen, const struct addr *ip,
 	char nib[33], arpa[64], dashed[48], padded[48], text[ADDR_STRLEN];
 	size_t i, o = 0, p = 0, pfx = 0;
 
-	for (i = 0; i < 16; i++)
-		snprintf(nib + 2 * i, 3, "%02x", a[i]);
+	for (i = 0; i < 16; i++) {
+		nib[2 * i] = hexdig[a[i] >> 4];
+		nib[2 * i + 1] = hexdig[a[i] & 15];
+	}
+	nib[32] = '\0';
 	for (i = 0; i < 32; i++) {
 		arpa[2 * i] = nib[31 - i];
 		arpa[2 * i + 1] = '.';
@@ -277,14 +353,14 @@ match_v6(const char *h, size_t hlen, const struct addr *ip,
 
 void
 classify_ip_find(const char *h, size_t hlen, const struct cl_num *num,
-    int nnum, const struct addr *ip, struct cl_ipm *out)
+    int nnum, int hexrun, const struct addr *ip, struct cl_ipm *out)
 {
 	out->strength = 0;
 	out->desc[0] = '\0';
 	if (ip == NULL || hlen == 0)
 		return;
 	if (ip->family == AF_INET)
-		match_v4(h, hlen, num, nnum, ip->a, out);
+		match_v4(h, hlen, num, nnum, hexrun, ip->a, out);
 	else
 		match_v6(h, hlen, ip, out);
 }
@@ -332,7 +408,7 @@ classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
 
 			for (q = 0; q < 4; q++)
 				g[q] = (struct cl_num){ (uint16_t)(num[i].start + 3 * q),
-				    (uint16_t)(num[i].start + 3 * q + 3) };
+				    (uint16_t)(num[i].start + 3 * q + 3), -1, 0 };
 			if (is_octet(h, &g[0]) && is_octet(h, &g[1]) &&
 			    is_octet(h, &g[2]) && is_octet(h, &g[3]))
 				best = 4;
@@ -340,7 +416,8 @@ classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
 	}
 	if (best >= 3) {
 		out->strength = best >= 4 || small >= 4 ? 4 : 3;
-		snprintf(out->desc, sizeof(out->desc), "iplike(%d)", out->strength);
+		cat(out->desc, sizeof(out->desc), out->strength == 4 ?
+		    "iplike(4)" : "iplike(3)");
 		return;
 	}
 	/* a hex blob: >= 8 hex digits with both digits and letters */
@@ -355,7 +432,7 @@ classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
 		}
 		if (e - s >= 8 && digits >= 2 && letters >= 1) {
 			out->strength = 4;
-			snprintf(out->desc, sizeof(out->desc), "hexlike");
+			cat(out->desc, sizeof(out->desc), "hexlike");
 			return;
 		}
 	}

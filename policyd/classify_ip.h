@@ -24,6 +24,8 @@ struct addr;
 
 struct cl_num {
 	uint16_t start, end;    /* digit run h[start..end) */
+	int16_t  val;           /* its value when 1-3 digits and <= 255, or -1 */
+	uint8_t  lz;            /* leading zero (zero-padded) */
 };
 
 struct cl_ipm {
@@ -31,8 +33,10 @@ struct cl_ipm {
 	char desc[48];
 };
 
+/* hexrun: the longest run of [0-9a-f] in h (hex is searched only when
+ * it is 8 or more). */
 void classify_ip_find(const char *h, size_t hlen, const struct cl_num *num,
-    int nnum, const struct addr *ip, struct cl_ipm *out);
+    int nnum, int hexrun, const struct addr *ip, struct cl_ipm *out);
 void classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
     int nnum, struct cl_ipm *out);
 

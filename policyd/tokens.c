@@ -33,6 +33,8 @@ struct ttab {
 struct tokens {
 	struct ttab words;
 	struct ttab domains;
+	uint64_t wlens;         /* bit n: some word has n letters */
+	uint32_t bigram[26];    /* [first letter] bit: second letter */
 };
 
 static const char *const builtin_access[] = {
@@ -84,8 +86,14 @@ ttab_find(const struct ttab *tt, const char *s, size_t n, uint32_t h)
 
 		if (e->key == NULL)
 			return NULL;
-		if (e->hash == h && e->len == n && memcmp(e->key, s, n) == 0)
-			return e;
+		if (e->hash == h && e->len == n) {
+			size_t k;
+
+			for (k = 0; k < n && e->key[k] == s[k]; k++)
+				;
+			if (k == n)
+				return e;
+		}
 	}
 }
 
@@ -169,6 +177,9 @@ tokens_add_word(struct tokens *t, unsigned kind, const char *spec,
 			return -1;
 		}
 	}
+	t->wlens |= 1ull << n;
+	if (n >= 2)
+		t->bigram[spec[0] - 'a'] |= 1u << (spec[1] - 'a');
 	ttab_put(&t->words, xstrndup(spec, n), n, kind, affix);
 	return 0;
 }
@@ -238,7 +249,13 @@ tokens_free(struct tokens *t)
 unsigned
 tokens_word(const struct tokens *t, const char *s, size_t n, unsigned *affix)
 {
-	const struct tent *e = ttab_find(&t->words, s, n, fnv1a(s, n));
+	const struct tent *e = NULL;
+
+	/* cheap rejections first: no word of that length or start */
+	if (n < 64 && (t->wlens >> n & 1) && (n < 2 ||
+	    ((unsigned)(s[0] - 'a') < 26 && (unsigned)(s[1] - 'a') < 26 &&
+	    (t->bigram[s[0] - 'a'] >> (s[1] - 'a') & 1))))
+		e = ttab_find(&t->words, s, n, fnv1a(s, n));
 
 	if (affix)
 		*affix = e ? e->affix : 0;
