@@ -48,7 +48,7 @@ for h in $names; do
 	[ -f "t/data/fuzz/$h.dict" ] && dict=-dict=t/data/fuzz/$h.dict
 	if "build-fuzz/bin/fuzz-$h" -max_total_time="$secs" -timeout=10 \
 	    -print_final_stats=1 -artifact_prefix="$tmp/crash-$h-" $dict \
-	    "$tmp/$h" >"$tmp/$h.log" 2>&1; then
+	    "$tmp/$h" >"$tmp/$h.log" 2>&1 </dev/null; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/$h.log")
 		echo "ok $i - fuzz-$h ${secs}s, ${execs:-?} executions"
 	else

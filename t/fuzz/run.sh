@@ -34,7 +34,7 @@ for h in "$@"; do
 	/usr/bin/env time -f '%U %S' -o $fz/log/$h.time \
 	    "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
 	    -artifact_prefix="$crashes/" $dict $maxlen "$corpus" $seeds \
-	    >"$log" 2>&1
+	    >"$log" 2>&1 </dev/null
 	st=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	eps=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)

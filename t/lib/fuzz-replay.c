@@ -33,6 +33,15 @@
 #define LLVMFuzzerTestOneInput fuzz_one_classify
 #include "t/fuzz/classify.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_journal
+#include "t/fuzz/journal.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_pconfig
+#include "t/fuzz/pconfig.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_fwconf
+#include "t/fuzz/fwconf.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -44,6 +53,9 @@ static const struct {
 	{ "fwproto", fuzz_one_fwproto },
 	{ "policy_proto", fuzz_one_policy_proto },
 	{ "classify", fuzz_one_classify },
+	{ "journal", fuzz_one_journal },
+	{ "pconfig", fuzz_one_pconfig },
+	{ "fwconf", fuzz_one_fwconf },
 };
 
 static int
