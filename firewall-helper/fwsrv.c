@@ -1,0 +1,390 @@
+/*
+ * fwsrv.c - see fwsrv.h.
+ *
+ * Each connection has a bounded input buffer (a line can never exceed
+ * FWPROTO_LINE_MAX) and a bounded output buffer; reading stops while the
+ * output holds more than OUT_HIGH bytes (a peer that does not read its
+ * replies stops being served, and nobody else is held up).  At most
+ * MAX_CONNS connections; more are accepted, logged and closed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "common/buf.h"
+#include "common/fwproto.h"
+#include "common/log.h"
+#include "common/sock.h"
+#include "common/xmalloc.h"
+#include "firewall-helper/fwconf.h"
+#include "firewall-helper/fwcore.h"
+#include "firewall-helper/fwsrv.h"
+
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59
+#endif
+
+#define MAX_CONNS     256
+#define IN_LIMIT      (64u << 10)
+#define OUT_LIMIT_CMD (16u << 20)
+#define OUT_LIMIT_ST  (64u << 20)
+#define OUT_HIGH      (1u << 20)
+#define MAX_GROUPS    1024
+
+struct lsock {
+	int    fd;
+	bool   status;
+	char  *path;                /* we made the file: unlink at exit */
+	ev_io  w;
+};
+
+struct conn {
+	int    fd;
+	bool   status;
+	bool   held;                /* a reply waits for the commit */
+	bool   closing;             /* close once the output is written */
+	bool   paused;              /* reading stopped: output is full */
+	ev_io  rw, ww;
+	struct buf in, out;
+	char   peer[80];
+	struct conn *prev, *next;
+};
+
+static struct ev_loop *loop;
+static const struct fwh_config *cfg;
+static struct lsock lsocks[2];
+static struct conn *conns;
+static int nconns;
+
+static const struct fwh_sockcfg *sockcfg(bool status)
+{
+	return status ? &cfg->status : &cfg->cmd;
+}
+
+static bool id_in(unsigned id, const unsigned *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == id)
+			return true;
+	return false;
+}
+
+/* SO_PEERCRED and SO_PEERGROUPS against the socket's allow lists. */
+static bool peer_allowed(int fd, bool status, char *desc, size_t size)
+{
+	const struct fwh_sockcfg *sc = sockcfg(status);
+	gid_t *groups = xcalloc(MAX_GROUPS, sizeof(gid_t));
+	socklen_t glen = MAX_GROUPS * sizeof(gid_t);
+	size_t ng = 0;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	bool ok;
+
+	if (sock_peercred(fd, &pid, &uid, &gid) == -1) {
+		log_warn("%s socket: SO_PEERCRED", status ? "status" : "command");
+		free(groups);
+		return false;
+	}
+	snprintf(desc, size, "pid=%ld,uid=%ld,gid=%ld", (long)pid, (long)uid,
+	    (long)gid);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
+		ng = glen / sizeof(gid_t);
+	ok = uid == 0 || uid == geteuid() ||
+	    id_in(uid, sc->uids, sc->nuids) || id_in(gid, sc->gids, sc->ngids);
+	for (size_t i = 0; !ok && i < ng; i++)
+		ok = id_in(groups[i], sc->gids, sc->ngids);
+	free(groups);
+	return ok;
+}
+
+static void conn_close(struct conn *c)
+{
+	ev_io_stop(loop, &c->rw);
+	ev_io_stop(loop, &c->ww);
+	close(c->fd);
+	buf_release(&c->in);
+	buf_release(&c->out);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	nconns--;
+	free(c);
+}
+
+static void kick_writer(struct conn *c)
+{
+	if (!c->held && buf_used(&c->out) > 0)
+		ev_io_start(loop, &c->ww);
+}
+
+static void reply(struct conn *c, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (buf_append(&c->out, s, n) == -1 || buf_append(&c->out, "\n", 1) == -1) {
+		log_warnx("peer %s: output limit reached, closing", c->peer);
+		c->closing = true;
+	}
+}
+
+static void status_line(struct conn *c, char *line, size_t len)
+{
+	char r[64];
+	long n;
+
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (strcmp(line, "status") == 0) {
+		fwcore_status(&c->out);
+		reply(c, "OK");
+	} else if (strcmp(line, "stats") == 0) {
+		fwcore_stats(&c->out);
+		reply(c, "OK");
+	} else if (strcmp(line, "list") == 0) {
+		n = fwcore_list(&c->out);
+		if (n < 0)
+			reply(c, "ERR list truncated: output limit");
+		else {
+			snprintf(r, sizeof(r), "OK %ld entries", n);
+			reply(c, r);
+		}
+	} else {
+		fwcore_count_malformed();
+		reply(c, "ERR unknown command (status, stats, list)");
+	}
+}
+
+static void command_line(struct conn *c, const char *line, size_t len)
+{
+	struct fwproto_cmd cmd;
+	const char *err;
+	char r[FWPROTO_LINE_MAX + 64], esc[160];
+
+	if (fwproto_parse(line, len, &cmd, &err) == -1) {
+		fwcore_count_malformed();
+		log_warnx("peer %s: malformed command: %s: \"%s\"", c->peer, err,
+		    log_esc(esc, sizeof(esc), line, len));
+		snprintf(r, sizeof(r), "ERR %s", err);
+		reply(c, r);
+		return;
+	}
+	if (fwcore_command(&cmd, c->peer, r, sizeof(r)))
+		c->held = true;
+	reply(c, r);
+}
+
+static void process(struct conn *c)
+{
+	char *head, *nl;
+	size_t used;
+
+	while (!c->closing && (used = buf_used(&c->in)) > 0) {
+		head = buf_head(&c->in);
+		nl = memchr(head, '\n', used < FWPROTO_LINE_MAX ? used : FWPROTO_LINE_MAX);
+		if (nl == NULL) {
+			if (used >= FWPROTO_LINE_MAX) {
+				fwcore_count_malformed();
+				log_warnx("peer %s: line too long, closing", c->peer);
+				reply(c, "ERR line too long");
+				c->closing = true;
+			}
+			break;
+		}
+		*nl = '\0';
+		if (c->status)
+			status_line(c, head, (size_t)(nl - head));
+		else
+			command_line(c, head, (size_t)(nl - head));
+		buf_consume(&c->in, (size_t)(nl - head) + 1);
+	}
+	if (buf_used(&c->out) > OUT_HIGH && !c->paused) {
+		ev_io_stop(loop, &c->rw);
+		c->paused = true;
+	}
+	if (c->closing)
+		ev_io_stop(loop, &c->rw);
+	kick_writer(c);
+	if (c->closing && !c->held && buf_used(&c->out) == 0)
+		conn_close(c);
+}
+
+static void read_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	ssize_t r;
+
+	for (int i = 0; i < 16; i++) {
+		r = buf_read_fd(&c->in, c->fd);
+		if (r > 0)
+			continue;
+		if (r == 0)
+			c->closing = true;
+		else if (errno != EAGAIN && errno != EINTR && errno != ENOBUFS) {
+			log_debug("peer %s: read: %s", c->peer, strerror(errno));
+			c->closing = true;
+			c->held = false;
+			buf_consume(&c->out, buf_used(&c->out));
+		}
+		break;
+	}
+	process(c);
+}
+
+static void write_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	ssize_t r = buf_write_fd(&c->out, c->fd);
+
+	if (r < 0 && errno != EAGAIN && errno != EINTR) {
+		log_debug("peer %s: write: %s", c->peer, strerror(errno));
+		conn_close(c);
+		return;
+	}
+	if (buf_used(&c->out) > 0)
+		return;
+	ev_io_stop(loop, &c->ww);
+	if (c->closing) {
+		conn_close(c);
+		return;
+	}
+	if (c->paused) {
+		c->paused = false;
+		ev_io_start(loop, &c->rw);
+		process(c);             /* lines that were waiting in the input */
+	}
+}
+
+/* After each commit: held replies may go. */
+static void committed(void)
+{
+	struct conn *c, *next;
+
+	for (c = conns; c; c = next) {
+		next = c->next;
+		if (!c->held)
+			continue;
+		c->held = false;
+		if (buf_used(&c->out) > 0)
+			ev_io_start(loop, &c->ww);
+		else if (c->closing)
+			conn_close(c);
+	}
+}
+
+static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct lsock *ls = w->data;
+	const char *name = ls->status ? "status" : "command";
+	char desc[64];
+	struct conn *c;
+	int fd;
+
+	while ((fd = accept4(ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+		if (!peer_allowed(fd, ls->status, desc, sizeof(desc))) {
+			static const char no[] = "ERR not allowed\n";
+			fwcore_count_peer_refused();
+			log_warnx("%s socket: peer %s not allowed, dropped", name, desc);
+			(void)!write(fd, no, sizeof(no) - 1);
+			close(fd);
+			continue;
+		}
+		if (nconns >= MAX_CONNS) {
+			log_warnx("%s socket: %d connections, peer %s dropped", name,
+			    nconns, desc);
+			close(fd);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->fd = fd;
+		c->status = ls->status;
+		snprintf(c->peer, sizeof(c->peer), "%s:%s", name, desc);
+		buf_init(&c->in, IN_LIMIT);
+		buf_init(&c->out, ls->status ? OUT_LIMIT_ST : OUT_LIMIT_CMD);
+		ev_io_init(&c->rw, read_cb, fd, EV_READ);
+		ev_io_init(&c->ww, write_cb, fd, EV_WRITE);
+		c->rw.data = c->ww.data = c;
+		ev_io_start(loop, &c->rw);
+		c->next = conns;
+		if (conns)
+			conns->prev = c;
+		conns = c;
+		nconns++;
+		log_debug("%s socket: peer %s connected", name, desc);
+	}
+	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		log_warn("%s socket: accept", name);
+}
+
+int fwsrv_open(const struct fwh_config *c, uid_t sock_uid)
+{
+	int nsd = sock_systemd_fds();
+
+	cfg = c;
+	for (int i = 0; i < 2; i++) {
+		const struct fwh_sockcfg *sc = sockcfg(i == 1);
+		struct sock_opts o = { sc->mode, sock_uid, sc->gid, 0 };
+		char *spec;
+
+		lsocks[i].status = i == 1;
+		if (i < nsd) {
+			lsocks[i].fd = 3 + i;
+			sock_set_nonblock(lsocks[i].fd);
+			continue;
+		}
+		spec = xasprintf("unix:%s", sc->path);
+		lsocks[i].fd = sock_listen_spec(spec, &o);
+		free(spec);
+		if (lsocks[i].fd == -1)
+			return -1;
+		lsocks[i].path = xstrdup(sc->path);
+	}
+	return 0;
+}
+
+void fwsrv_start(struct ev_loop *l)
+{
+	loop = l;
+	fwcore_on_commit(committed);
+	for (int i = 0; i < 2; i++) {
+		ev_io_init(&lsocks[i].w, accept_cb, lsocks[i].fd, EV_READ);
+		lsocks[i].w.data = &lsocks[i];
+		ev_io_start(loop, &lsocks[i].w);
+	}
+}
+
+void fwsrv_reload(const struct fwh_config *c)
+{
+	if (strcmp(c->cmd.path, cfg->cmd.path) != 0 ||
+	    strcmp(c->status.path, cfg->status.path) != 0 ||
+	    c->cmd.mode != cfg->cmd.mode || c->status.mode != cfg->status.mode ||
+	    c->cmd.gid != cfg->cmd.gid || c->status.gid != cfg->status.gid)
+		log_warnx("reload: socket paths, modes and groups take effect at restart");
+	cfg = c;        /* allow lists apply to new connections */
+}
+
+void fwsrv_stop(void)
+{
+	while (conns) {
+		/* last chance for replies already in the buffers */
+		(void)buf_write_fd(&conns->out, conns->fd);
+		conn_close(conns);
+	}
+	for (int i = 0; i < 2; i++) {
+		if (lsocks[i].fd <= 0)
+			continue;
+		ev_io_stop(loop, &lsocks[i].w);
+		close(lsocks[i].fd);
+		if (lsocks[i].path)
+			unlink(lsocks[i].path);
+		free(lsocks[i].path);
+		lsocks[i].path = NULL;
+		lsocks[i].fd = -1;
+	}
+}
