@@ -31,6 +31,7 @@ FUZZ_SRC_classify     := policyd/classify.c
 FUZZ_SRC_pconfig      := policyd/config.c
 FUZZ_SRC_exceptions   := policyd/exceptions.c
 FUZZ_SRC_fwconf       := firewall-helper/fwconf.c
+FUZZ_SRC_dnsmsg       := policyd/dnsmsg.c
 FUZZ_SRC_journal      := firewall-helper/journal_parse.c
 
 FUZZ_ALL   := $(basename $(notdir $(wildcard t/fuzz/*.c)))

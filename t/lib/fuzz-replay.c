@@ -42,6 +42,9 @@
 #define LLVMFuzzerTestOneInput fuzz_one_fwconf
 #include "t/fuzz/fwconf.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_dnsmsg
+#include "t/fuzz/dnsmsg.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -56,6 +59,7 @@ static const struct {
 	{ "journal", fuzz_one_journal },
 	{ "pconfig", fuzz_one_pconfig },
 	{ "fwconf", fuzz_one_fwconf },
+	{ "dnsmsg", fuzz_one_dnsmsg },
 };
 
 static int
