@@ -24,6 +24,7 @@
 #include "policyd/config.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
+#include "policyd/statsconf.h"
 
 typedef int section_fn(struct ydoc *doc, const struct ynode *v,
     struct config *cfg);
@@ -47,6 +48,8 @@ static const struct section {
 	{ "firewall", parse_firewall },         /* H6: fwconfig_parse */
 	{ "log", parse_log },
 	{ "debug", parse_debug },
+	{ "status_socket", status_socket_config_parse },        /* H8 */
+	{ "stats_interval", stats_interval_config_parse },      /* H8 */
 	/* H2: { "classes", classify_config_parse }, ... */
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -54,6 +57,7 @@ static const struct section {
 static void free_own(struct config *cfg);
 static void (*const frees[])(struct config *) = {
 	free_own,
+	stats_config_free,
 	/* H2: classify_config_free, ... */
 };
 
@@ -68,6 +72,7 @@ static void config_defaults(struct config *cfg)
 	cfg->dns.timeout_ms = CONFIG_DEFAULT_DNS_TIMEOUT_MS;
 	cfg->log.ident = xstrdup(CONFIG_DEFAULT_LOG_IDENT);
 	cfg->log.requests = CONFIG_LOGREQ_ALL;
+	cfg->stats_interval_ms = STATS_INTERVAL_DEFAULT_MS;
 }
 
 /* ---------------------------------------------------------------- listen */

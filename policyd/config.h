@@ -83,6 +83,10 @@ struct config {
 	struct log_config log;
 	long long debug_delay_ms;       /* tests: hold every answer this long */
 
+	/* H8: statistics (statsconf.c). */
+	char  *status_socket;           /* NULL: no status socket */
+	long long stats_interval_ms;    /* summary log line; 0: never */
+
 	/* H2: classifier, actions, exceptions data - opaque, owned here. */
 	struct classify_config *classify;
 };

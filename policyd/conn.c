@@ -24,6 +24,7 @@
 #include "policyd/conn.h"
 #include "policyd/idle.h"
 #include "policyd/policy_proto.h"
+#include "policyd/stats.h"
 
 /* What the log line of one request needs, escaped and cut. */
 struct reqlog {
@@ -85,6 +86,7 @@ static void conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	env->nconns--;
+	stats_inc(STAT_CONN_CLOSED);
 	free(c);
 	if (env->closed)
 		env->closed(env);
@@ -138,6 +140,7 @@ static void conn_done_cb(void *arg, const struct policy_result *res)
 		    c->peer, log_escs(esc, sizeof(esc), res->action));
 		n = policy_reply_format(reply, sizeof(reply), "DUNNO", 5);
 	}
+	stats_answer(reply + strlen("action="), res->class);
 	if (buf_append(&c->out, reply, (size_t)n) < 0) {
 		log_warnx("%s: client does not read its answers (%zu bytes "
 		    "queued): closing", c->peer, buf_used(&c->out));
@@ -174,6 +177,7 @@ static void conn_dispatch(struct conn *c, const struct policy_req *req)
 		log_debug("%s: request for client %s", c->peer,
 		    log_escs(esc, sizeof(esc), req->client_address));
 	}
+	stats_inc(STAT_REQUESTS);
 	c->busy = true;
 	c->in_start = true;
 	job = env->ops->start(env->loop, env->cfg, req, conn_done_cb, c);
@@ -208,6 +212,7 @@ static size_t conn_feed(struct conn *c, const char *data, size_t len)
 			off += used;
 			break;
 		case POLICY_PARSE_ERROR:
+			stats_inc(STAT_MALFORMED);
 			log_warnx("%s: malformed request (%s): closing",
 			    c->peer, policy_parser_error(c->parser));
 			c->dead = true;
@@ -353,6 +358,7 @@ void conn_new(struct conn_env *env, int fd)
 		env->head->prev = c;
 	env->head = c;
 	env->nconns++;
+	stats_inc(STAT_CONN_ACCEPTED);
 	log_debug("%s: connected", c->peer);
 }
 

@@ -22,10 +22,12 @@
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
 #include "policyd/server.h"
+#include "policyd/statsock.h"
 
 #define DEFAULT_CONF "/etc/policyd/policyd.yaml"
 
 static int opt_foreground, opt_verbose;
+static struct statsock *statsock;
 
 static void usage(void)
 {
@@ -47,6 +49,7 @@ static void reloaded(struct ev_loop *loop, const struct config *cfg)
 {
 	apply_log(cfg);
 	policy_reload(loop, cfg);
+	statsock_update(statsock, cfg->status_socket, cfg->stats_interval_ms);
 }
 
 static const struct server_ops policyd_ops = {
@@ -159,7 +162,10 @@ int main(int argc, char **argv)
 	log_info("started: mode=%s default_action=\"%s\"",
 	    config_mode_name(server_config(srv)->mode),
 	    server_config(srv)->default_action);
+	statsock = statsock_new(loop, server_config(srv)->status_socket,
+	    server_config(srv)->stats_interval_ms);
 	rc = server_run(srv);
+	statsock_free(statsock);
 	server_free(srv);
 	policy_fini();
 	ev_loop_destroy(loop);

@@ -21,6 +21,7 @@
 #include "policyd/config.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
+#include "policyd/stats.h"
 
 struct policy_job {
 	struct ev_loop *loop;
@@ -76,6 +77,7 @@ static void job_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct policy_job *job = w->data;
 	struct policy_result res;
 
+	stats_inc(STAT_DEADLINE);
 	result_default(job->cfg, &res, "deadline");
 	job_finish(job, &res);
 }

@@ -24,6 +24,7 @@
 #include "policyd/config.h"
 #include "policyd/conn.h"
 #include "policyd/server.h"
+#include "policyd/stats.h"
 
 #define ACCEPT_BATCH   64
 #define ACCEPT_PAUSE   0.25            /* seconds */
@@ -105,6 +106,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				    l->name, srv->env.nconns);
 				srv->overload_logged = ev_now(loop);
 			}
+			stats_inc(STAT_CONN_REFUSED);
 			close(fd);
 			continue;
 		}

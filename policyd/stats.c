@@ -107,7 +107,7 @@ enum stat_action stats_action_of(const char *action)
 
 	if (action == NULL)
 		return STAT_ACT_OTHER;
-	n = strcspn(action, " \t");
+	n = strcspn(action, " \t\r\n");
 	if (n == 3 && (action[0] == '4' || action[0] == '5') &&
 	    strspn(action, "0123456789") >= 3)
 		return action[0] == '5' ? STAT_ACT_REJECT : STAT_ACT_DEFER;

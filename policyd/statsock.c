@@ -220,9 +220,12 @@ struct statsock *statsock_new(struct ev_loop *loop, const char *path,
 void statsock_update(struct statsock *s, const char *path,
     long long interval_ms)
 {
-	bool same = (path == NULL && s->path == NULL) ||
-	    (path != NULL && s->path != NULL && strcmp(path, s->path) == 0);
+	bool same;
 
+	if (s == NULL)
+		return;
+	same = (path == NULL && s->path == NULL) ||
+	    (path != NULL && s->path != NULL && strcmp(path, s->path) == 0);
 	if (!same || (path != NULL && s->listen.fd < 0)) {
 		listen_close(s);
 		free(s->path);

@@ -1,0 +1,86 @@
+#!/bin/bash
+# policyd's status socket: `stats` and `stats prometheus` answer, and the
+# counters move as requests are made (requests, answers per action and per
+# class, malformed requests, connections); the summary line is logged; a
+# reload moves the socket; an unusable socket path does not stop policyd.
+# Owner: H8.
+. "$(dirname "$0")/lib/policyd.sh"
+
+ST=$T_TMP/status.sock
+stats() { printf '%s\n' "${1:-stats}" | pd_raw "unix:$ST"; }
+val() { stats | awk -v k="$1" '$1 == k { print $2 }'; }
+# the value once it settles (closes are seen a loop turn later): 5 s at most
+val_settled() {
+	local i v
+	for ((i = 0; i < 100; i++)); do
+		v=$(val "$1"); [ "$v" = "$2" ] && break; sleep 0.05
+	done
+	echo "$v"
+}
+
+pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
+status_socket: $ST
+stats_interval: 1s"
+pd_start
+t_ok $? "policyd starts with a status socket"
+t_ok "$([ -S "$ST" ]; echo $?)" "status socket created"
+
+out=$(stats)
+t_ok "$(grep -Evc '^[a-z_]+ [0-9]+$' <<<"$out")" "stats: every line is \"name value\""
+for k in requests requests_malformed connections_open connections_accepted \
+    answer_reject answer_dunno class_dynamic class_unclassified vcache_hits \
+    dns_cache_hits dns_failures fw_queue fw_errors uptime_seconds; do
+	grep -q "^$k " <<<"$out"; t_ok $? "stats: $k"
+done
+t_is "$(val requests)" 0 "no request yet"
+
+pd_req 192.0.2.1 host.example | pd_raw "inet:127.0.0.1:$PORT" >/dev/null
+$PCLIENT -s "inet:127.0.0.1:$PORT" -c 2 -n 10 -e DUNNO >/dev/null
+t_is "$(val requests)" 21 "requests counted (1 + 2 x 10)"
+t_is "$(val answer_dunno)" 21 "answers per action (DUNNO)"
+t_is "$(val class_unclassified)" 21 "answers per class (none given)"
+t_is "$(val connections_accepted)" 3 "connections accepted"
+t_is "$(val_settled connections_open 0)" 0 "connections open: none left"
+
+printf 'no equals sign here\n\n' | pd_raw "inet:127.0.0.1:$PORT" >/dev/null
+t_is "$(val requests_malformed)" 1 "malformed request counted"
+t_is "$(val requests)" 21 "... and not as a request"
+
+out=$(stats "stats prometheus")
+bad=$(grep -Ev '^# (HELP|TYPE) policyd_[a-z_]+ |^policyd_[a-z_]+(\{[a-z_]+="[a-z_]+"\})? [0-9]+$' <<<"$out")
+t_is "$bad" "" "prometheus: every line a comment or a sample"
+grep -qx 'policyd_requests_total 21' <<<"$out"; t_ok $? "prometheus: policyd_requests_total 21"
+grep -qx 'policyd_answers_total{action="dunno"} 21' <<<"$out"
+t_ok $? "prometheus: answers by action"
+grep -qx '# TYPE policyd_connections_open gauge' <<<"$out"; t_ok $? "prometheus: gauge type"
+if command -v promtool >/dev/null; then
+	promtool check metrics <<<"$out" >/dev/null 2>&1; t_ok $? "promtool check metrics"
+fi
+
+t_is "$(stats hello)" "ERR unknown command (stats, stats prometheus)" "unknown command: ERR"
+pd_wait_log 'stats: requests=21 ' ; t_ok $? "summary line logged every stats_interval"
+
+# reload onto another path: the old socket goes, the new one answers
+ST2=$T_TMP/status2.sock
+pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
+status_socket: $ST2
+stats_interval: 0"
+kill -HUP "$PD_PID"
+pd_wait_log "status socket on $ST2"; t_ok $? "SIGHUP: status socket moved"
+t_ok "$([ ! -e "$ST" ]; echo $?)" "old socket file removed"
+ST=$ST2
+t_is "$(val requests)" 21 "counters kept across a reload"
+pd_stop
+t_is "$PD_RC" 0 "clean exit"
+t_ok "$([ ! -e "$ST2" ]; echo $?)" "socket file removed at exit"
+
+# a status socket that cannot be made: logged, policyd serves anyway
+pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
+status_socket: $T_TMP/no/such/dir/status.sock"
+pd_start
+t_ok $? "policyd starts although the status socket cannot be made"
+grep -q 'status socket .* not available' "$PD_LOG"; t_ok $? "... and says so"
+t_is "$(pd_req 192.0.2.9 | pd_raw "inet:127.0.0.1:$PORT")" "action=DUNNO" "... and answers"
+pd_stop
+pd_sanitizer_clean; t_ok $? "no sanitizer report"
+t_done
