@@ -29,7 +29,8 @@ static const char *const top_keys[] = {
 	"command_socket", "status_socket", "backend", "chain", "ttl",
 	"max_entries", "when_full", "journal", "batch_window",
 	"reconcile_interval", "never_block", "ports", "interface",
-	"reject_with", "log", "log_prefix", "user", "xtables_lock", NULL
+	"reject_with", "log", "log_prefix", "user", "xtables_lock",
+	"nft_table", "set_name", NULL
 };
 static const char *const sock_keys[] = {
 	"path", "mode", "group", "allow_users", "allow_groups", NULL
@@ -240,6 +241,26 @@ static void load_chain(struct ydoc *d, const struct ynode *n, struct fwh_config 
 	c->chain = s;
 }
 
+/* nft_table, set_name: they go into nft commands and ipset names. */
+static void load_setname(struct ydoc *d, const struct ynode *n, char **out)
+{
+	char *s = NULL;
+
+	if (get_str(d, n, &s) == -1)
+		return;
+	if (strlen(s) < 1 || strlen(s) > FWH_SET_NAME_MAX ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") < 1 ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-") != strlen(s)) {
+		ydoc_error(d, n, "name must be a letter, then up to %d letters, "
+		    "digits, '_' or '-'", FWH_SET_NAME_MAX - 1);
+		free(s);
+		return;
+	}
+	free(*out);
+	*out = s;
+}
+
 static void load_keys(struct ydoc *d, const struct ynode *r, struct fwh_config *c)
 {
 	struct ynode *v;
@@ -294,6 +315,10 @@ static void load_keys(struct ydoc *d, const struct ynode *r, struct fwh_config *
 		get_str(d, v, &c->user);
 	if ((v = ymap_get(r, "xtables_lock")) != NULL)
 		get_path(d, v, &c->xtables_lock);
+	if ((v = ymap_get(r, "nft_table")) != NULL)
+		load_setname(d, v, &c->nft_table);
+	if ((v = ymap_get(r, "set_name")) != NULL)
+		load_setname(d, v, &c->set_name);
 }
 
 static void sock_defaults(struct fwh_sockcfg *sc, const char *path)
@@ -327,13 +352,19 @@ struct fwh_config *fwconf_load(const char *path, struct ydoc **doc_out)
 	c->gid = (gid_t)-1;
 	env = getenv("XTABLES_LOCKFILE");
 	c->xtables_lock = xstrdup(env && *env ? env : FWH_DEF_XTABLES_LOCK);
+	c->nft_table = xstrdup(FWH_DEF_NFT_TABLE);
+	c->set_name = xstrdup(FWH_DEF_SET_NAME);
 
 	if (d->nerrs == 0 && d->root != NULL) {
 		if (ymap_check(d, d->root, top_keys) == 0 || d->root->type == YN_MAP)
 			load_keys(d, d->root, c);
 	}
-	if (d->nerrs == 0 && strcmp(c->cmd.path, c->status.path) == 0)
-		ydoc_error(d, NULL, "command_socket and status_socket are the same path");
+	if (d->nerrs == 0 && strcmp(c->cmd.path, c->status.path) == 0) {
+		struct ynode *v = d->root ? ymap_get(d->root, "status_socket") : NULL;
+		if (v && v->type == YN_MAP && ymap_get(v, "path"))
+			v = ymap_get(v, "path");
+		ydoc_error(d, v, "command_socket and status_socket are the same path");
+	}
 	*doc_out = d;
 	if (d->nerrs > 0) {
 		fwconf_free(c);
@@ -365,5 +396,7 @@ void fwconf_free(struct fwh_config *c)
 	free(c->log_prefix);
 	free(c->user);
 	free(c->xtables_lock);
+	free(c->nft_table);
+	free(c->set_name);
 	free(c);
 }
