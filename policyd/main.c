@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "policyd/answerlog.h"
 #include "policyd/config.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
@@ -43,6 +44,7 @@ static void apply_log(const struct config *cfg)
 	/* log_init keeps the pointer: give it storage that outlives cfg */
 	snprintf(ident, sizeof(ident), "%s", cfg->log.ident);
 	log_init(ident, opt_foreground, opt_verbose || cfg->log.verbose);
+	answerlog_init(ev_default_loop(0), ident, opt_foreground);
 }
 
 static void reloaded(struct ev_loop *loop, const struct config *cfg)
@@ -167,6 +169,7 @@ int main(int argc, char **argv)
 	rc = server_run(srv);
 	statsock_free(statsock);
 	server_free(srv);
+	answerlog_fini();
 	policy_fini();
 	ev_loop_destroy(loop);
 	log_info("stopped");
