@@ -9,9 +9,13 @@
 
 extern const struct fw_backend fw_null_backend;
 extern const struct fw_backend fw_iptc_backend;
+extern const struct fw_backend fw_nftset_backend;       /* fw_nft.c */
+extern const struct fw_backend fw_ipset_backend;        /* fw_ipset.c */
 
 static const struct fw_backend *const backends[] = {
 	&fw_iptc_backend,
+	&fw_nftset_backend,
+	&fw_ipset_backend,
 	&fw_null_backend,
 	NULL
 };

@@ -37,6 +37,9 @@ struct ydoc;
 #define FWH_CHAIN_MAX           28              /* XT_EXTENSION_MAXNAMELEN - 1 */
 #define FWH_LOG_PREFIX_MAX      29              /* LOG target: 30 with NUL */
 #define FWH_PORTS_MAX           15              /* multiport limit */
+#define FWH_DEF_NFT_TABLE       "policyd"       /* nft_table: (nftset) */
+#define FWH_DEF_SET_NAME        "policyd"       /* set_name: <name>4, <name>6 */
+#define FWH_SET_NAME_MAX        24              /* ipset names: 31 with "4-t" */
 
 enum fwh_full { FWH_FULL_EVICT, FWH_FULL_REFUSE };       /* when_full: */
 enum fwh_reject { FWH_REJECT_PORT_UNREACH, FWH_REJECT_TCP_RESET, FWH_DROP };
@@ -77,6 +80,8 @@ struct fwh_config {
 	uid_t   uid;
 	gid_t   gid;
 	char   *xtables_lock;
+	char   *nft_table;              /* nftset: table inet <nft_table> */
+	char   *set_name;               /* nftset, ipset: sets <name>4, <name>6 */
 };
 
 /* Load and check; NULL on any error, with every error in *doc_out (the

@@ -26,6 +26,7 @@
 #include "common/yconf.h"
 #include "firewall-helper/caps.h"
 #include "firewall-helper/fw_backend.h"
+#include "firewall-helper/fw_sets.h"
 #include "firewall-helper/fwconf.h"
 #include "firewall-helper/fwcore.h"
 #include "firewall-helper/fwctl.h"
@@ -123,6 +124,8 @@ int main(int argc, char **argv)
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (fwsrv_open(cfg, geteuid() == 0 && cfg->user ? cfg->uid : (uid_t)-1) == -1)
 		fatalc(EX_OSERR, "cannot open the sockets");
+	if (net_admin)          /* switching backends: the old one's go */
+		fw_sets_purge_others(cfg, be->name);
 	if (be->init(cfg) == -1)
 		fatalc(EX_CONFIG, "backend %s: initialisation failed", be->name);
 	caps_drop(cfg, net_admin);
