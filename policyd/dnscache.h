@@ -1,0 +1,43 @@
+/*
+ * dnscache.h - a bounded cache of DNS answers, honouring TTLs (pure: the
+ * caller passes the time; no I/O, no logging).
+ *
+ * Keyed by (query type, name); names are compared exactly, so callers pass
+ * them lowercased (dnsmsg and dns.c do).  Positive and negative answers
+ * (NOTFOUND) are kept until now + ttl; temporary failures too, for the short
+ * ttl the caller gives them, so a failing server is not hammered.  When
+ * full, the least recently used entry goes.  Lookups and inserts are O(1).
+ *
+ * dnscache_get() returns the entry's answer, valid until the next
+ * dnscache_put/_set_max/_free: copy what you keep.  dnscache_put() copies
+ * the answer (deep) and replaces an entry with the same key.
+ * Owner: H4.
+ */
+#ifndef POLICYD_DNSCACHE_H
+#define POLICYD_DNSCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct dns_answer;
+struct dnscache;
+
+struct dnscache_stats {
+	size_t        entries, max;
+	unsigned long hits, misses, expired, evicted;
+};
+
+struct dnscache *dnscache_new(size_t max);
+void dnscache_free(struct dnscache *c);                  /* NULL ok */
+/* Shrinking evicts the least recently used entries at once. */
+void dnscache_set_max(struct dnscache *c, size_t max);
+const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
+    const char *name, double now);
+/* ttl: seconds from now (0: not stored). */
+void dnscache_put(struct dnscache *c, int qtype, const char *name,
+    const struct dns_answer *a, unsigned ttl, double now);
+void dnscache_stats(const struct dnscache *c, struct dnscache_stats *st);
+/* FNV-1a of (qtype, name); shared with the in-flight table of dns.c. */
+uint32_t dnscache_hash(int qtype, const char *name);
+
+#endif

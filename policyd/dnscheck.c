@@ -1,0 +1,330 @@
+/*
+ * dnscheck.c - PTR, forward confirmation and DNSBL zones for one client,
+ * within a deadline (see dnscheck.h).
+ *
+ * Every lookup in flight is one slot (PTR, forward, one per zone) holding
+ * the dns_lookup handle; `pending` counts the slots not yet answered.  While
+ * dnscheck_start() runs, answers that come from the cache only fill slots;
+ * the check finishes when the last slot is filled or the timer fires.
+ */
+#include <arpa/inet.h>
+#include <ev.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "policyd/dns.h"
+#include "policyd/dnscheck.h"
+#include "policyd/dnsconf.h"
+
+struct dnscheck;
+
+struct slot {
+	struct dnscheck *c;
+	struct dns_lookup *l;
+	int zone;                       /* -1: PTR or forward */
+	bool busy;
+};
+
+struct dnscheck {
+	struct ev_loop *loop;
+	struct dns *d;
+	const struct dns_config *dc;
+	struct addr client;
+	ev_timer deadline;
+	struct slot ptr, fwd;
+	struct slot bl[DNSCHECK_ZONES_MAX];
+	char bl_code[DNSCHECK_ZONES_MAX][16];   /* first answer, "" none */
+	const char *bl_class[DNSCHECK_ZONES_MAX];
+	int pending;
+	bool starting, finished;
+	dnscheck_done_fn *done;
+	void *arg;
+	struct dnscheck_result r;
+};
+
+bool
+dnscheck_name_usable(const char *name)
+{
+	return name != NULL && name[0] != '\0' &&
+	    strcasecmp(name, "unknown") != 0 && dnsmsg_name_ok(name);
+}
+
+static void
+note_tempfail(struct dnscheck *c, const char *what, const char *why)
+{
+	if (c->r.why[0] == '\0')
+		snprintf(c->r.why, sizeof(c->r.why), "%s %s", what, why);
+}
+
+static void
+finish(struct dnscheck *c)
+{
+	size_t o = 0;
+
+	if (c->finished)
+		return;
+	c->finished = true;
+	ev_timer_stop(c->loop, &c->deadline);
+	for (size_t i = 0; i < c->dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
+		int n;
+		if (c->bl_code[i][0] == '\0')
+			continue;
+		n = snprintf(c->r.dnsbl + o, sizeof(c->r.dnsbl) - o, "%s%s:%s",
+		    o ? "," : "", c->dc->zones[i].zone, c->bl_code[i]);
+		if (n > 0 && (size_t)n < sizeof(c->r.dnsbl) - o)
+			o += (size_t)n;
+		if (c->bl_class[i] != NULL && c->r.dnsbl_class[0] == '\0')
+			snprintf(c->r.dnsbl_class, sizeof(c->r.dnsbl_class), "%s",
+			    c->bl_class[i]);
+	}
+	c->done(c->arg, &c->r);
+	free(c);
+}
+
+static void
+slot_done(struct slot *s)
+{
+	s->l = NULL;
+	s->busy = false;
+	if (--s->c->pending == 0 && !s->c->starting)
+		finish(s->c);
+}
+
+static void
+fwd_cb(void *arg, const struct dns_answer *a)
+{
+	struct slot *s = arg;
+	struct dnscheck *c = s->c;
+
+	if (a->status == DNS_TEMPFAIL) {
+		c->r.fc = DC_FC_TEMPFAIL;
+		note_tempfail(c, dns_type_name(a->qtype), a->why);
+	} else {
+		c->r.fc = DC_FC_FORGED;
+		for (size_t i = 0; i < a->n; i++) {
+			if (addr_equal(&a->addrs[i], &c->client))
+				c->r.fc = DC_FC_CONFIRMED;
+		}
+	}
+	slot_done(s);
+}
+
+static void
+start_slot(struct dnscheck *c, struct slot *s, int qtype, const char *name,
+    dns_answer_fn *fn)
+{
+	struct dns_lookup *l;
+
+	s->c = c;
+	s->busy = true;
+	c->pending++;
+	l = dns_lookup(c->d, qtype, name, fn, s);
+	if (l != NULL)
+		s->l = l;
+}
+
+static void
+start_fwd(struct dnscheck *c)
+{
+	start_slot(c, &c->fwd, c->client.family == AF_INET6 ? DNS_T_AAAA :
+	    DNS_T_A, c->r.name, fwd_cb);
+}
+
+static void
+ptr_cb(void *arg, const struct dns_answer *a)
+{
+	struct slot *s = arg;
+	struct dnscheck *c = s->c;
+
+	switch (a->status) {
+	case DNS_OK:
+		c->r.ptr = DC_PTR_FOUND;
+		snprintf(c->r.name, sizeof(c->r.name), "%s", a->names[0]);
+		if (c->dc->forward_confirm && !c->finished)
+			start_fwd(c);
+		break;
+	case DNS_NOTFOUND:
+		c->r.ptr = DC_PTR_NONE;
+		break;
+	case DNS_TEMPFAIL:
+		c->r.ptr = DC_PTR_TEMPFAIL;
+		note_tempfail(c, "PTR", a->why);
+		break;
+	}
+	slot_done(s);
+}
+
+static void
+bl_cb(void *arg, const struct dns_answer *a)
+{
+	struct slot *s = arg;
+	struct dnscheck *c = s->c;
+	const struct dnsbl_zone *z = &c->dc->zones[s->zone];
+
+	if (a->status == DNS_TEMPFAIL) {
+		c->r.bl_tempfail = true;
+		note_tempfail(c, z->zone, a->why);
+	}
+	for (size_t i = 0; i < a->n; i++) {
+		uint32_t v;
+		const char *cls;
+		if (a->addrs[i].family != AF_INET)
+			continue;
+		memcpy(&v, a->addrs[i].a, 4);
+		v = ntohl(v);
+		cls = dnsconf_code_class(z, v);
+		/* Keep the first answer, or the first one with a class. */
+		if (c->bl_code[s->zone][0] == '\0' ||
+		    (cls != NULL && c->bl_class[s->zone] == NULL)) {
+			addr_format(&a->addrs[i], c->bl_code[s->zone],
+			    sizeof(c->bl_code[s->zone]));
+			c->bl_class[s->zone] = cls;
+		}
+	}
+	slot_done(s);
+}
+
+static void
+deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dnscheck *c = w->data;
+
+	c->r.late = true;
+	if (c->ptr.busy) {
+		c->r.ptr = DC_PTR_TEMPFAIL;
+		note_tempfail(c, "PTR", "deadline");
+	}
+	if (c->fwd.busy) {
+		c->r.fc = DC_FC_TEMPFAIL;
+		note_tempfail(c, "forward", "deadline");
+	}
+	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++) {
+		if (c->bl[i].busy) {
+			c->r.bl_tempfail = true;
+			note_tempfail(c, c->dc->zones[i].zone, "deadline");
+		}
+	}
+	dns_lookup_cancel(c->ptr.l);
+	dns_lookup_cancel(c->fwd.l);
+	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++)
+		dns_lookup_cancel(c->bl[i].l);
+	finish(c);
+}
+
+struct dnscheck *
+dnscheck_start(struct ev_loop *loop, struct dns *d,
+    const struct dns_config *dc, const struct addr *client, const char *name,
+    bool verified, long long deadline_ms, dnscheck_done_fn *done, void *arg)
+{
+	struct dnscheck *c = xcalloc(1, sizeof(*c));
+	char rev[128];
+
+	c->loop = loop;
+	c->d = d;
+	c->dc = dc;
+	c->client = *client;
+	c->done = done;
+	c->arg = arg;
+	c->starting = true;
+	ev_timer_init(&c->deadline, deadline_cb, (double)deadline_ms / 1000.0, 0.);
+	c->deadline.data = c;
+	if (dnscheck_name_usable(name)) {
+		c->r.ptr = DC_PTR_GIVEN;
+		snprintf(c->r.name, sizeof(c->r.name), "%s", name);
+		c->r.fc = verified ? DC_FC_VERIFIED : DC_FC_SKIPPED;
+	}
+	if (d == NULL) {
+		if (c->r.ptr != DC_PTR_GIVEN)
+			c->r.ptr = dc->no_ptr ? DC_PTR_SKIPPED : DC_PTR_TEMPFAIL;
+		if (c->r.ptr == DC_PTR_TEMPFAIL || dc->nzones > 0)
+			note_tempfail(c, "dns", "no resolver");
+		c->r.bl_tempfail = dc->nzones > 0;
+	} else {
+		if (c->r.ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
+			start_fwd(c);
+		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
+		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0)
+			start_slot(c, &c->ptr, DNS_T_PTR, rev, ptr_cb);
+		for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
+			const struct dnsbl_zone *z = &dc->zones[i];
+			if (client->family == AF_INET6 && z->no_ipv6)
+				continue;
+			if (dnsmsg_revname(client, z->zone, rev, sizeof(rev)) < 0)
+				continue;
+			c->bl[i].zone = (int)i;
+			start_slot(c, &c->bl[i], DNS_T_A, rev, bl_cb);
+		}
+	}
+	c->starting = false;
+	if (c->pending == 0) {
+		finish(c);              /* calls done() and frees c */
+		return NULL;
+	}
+	ev_timer_start(loop, &c->deadline);
+	return c;
+}
+
+void
+dnscheck_cancel(struct dnscheck *c)
+{
+	if (c == NULL)
+		return;
+	ev_timer_stop(c->loop, &c->deadline);
+	dns_lookup_cancel(c->ptr.l);
+	dns_lookup_cancel(c->fwd.l);
+	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++)
+		dns_lookup_cancel(c->bl[i].l);
+	free(c);
+}
+
+enum dnscheck_decision
+dnscheck_decide(const struct dnscheck_result *r, const char **class)
+{
+	*class = NULL;
+	if (r->dnsbl_class[0] != '\0') {
+		*class = r->dnsbl_class;
+		return DC_DECIDE_CLASS;
+	}
+	if (r->ptr == DC_PTR_NONE) {
+		*class = "unknown";
+		return DC_DECIDE_CLASS;
+	}
+	if (r->ptr == DC_PTR_TEMPFAIL || r->fc == DC_FC_TEMPFAIL)
+		return DC_DECIDE_TEMPFAIL;
+	if (r->ptr == DC_PTR_SKIPPED) {         /* Postfix had none either */
+		*class = "unknown";
+		return DC_DECIDE_CLASS;
+	}
+	return DC_DECIDE_NAME;
+}
+
+void
+dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size)
+{
+	static const char *const ptrs[] = { "skipped", "given", "found",
+		"none", "tempfail" };
+	static const char *const fcs[] = { "skipped", "verified", "confirmed",
+		"forged", "tempfail" };
+	size_t o = strlen(buf);
+	char esc[DNS_NAME_MAX + 8];
+
+	if (o >= size)
+		return;
+	if (r->ptr != DC_PTR_GIVEN && r->ptr != DC_PTR_SKIPPED)
+		o += (size_t)snprintf(buf + o, size - o, "%sptr=%s", o ? " " : "",
+		    r->ptr == DC_PTR_FOUND ? log_escs(esc, sizeof(esc), r->name) :
+		    ptrs[r->ptr]);
+	if (o < size && r->fc != DC_FC_SKIPPED && r->fc != DC_FC_VERIFIED)
+		o += (size_t)snprintf(buf + o, size - o, "%sfcrdns=%s",
+		    o ? " " : "", r->fc == DC_FC_FORGED ? "forged" : fcs[r->fc]);
+	if (o < size && r->dnsbl[0] != '\0')
+		o += (size_t)snprintf(buf + o, size - o, "%sdnsbl=%s",
+		    o ? " " : "", r->dnsbl);
+	if (o < size && r->why[0] != '\0')
+		snprintf(buf + o, size - o, "%sdns_tempfail=\"%s\"", o ? " " : "",
+		    log_escs(esc, sizeof(esc), r->why));
+}

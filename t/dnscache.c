@@ -1,0 +1,168 @@
+/*
+ * t/dnscache.c - the DNS answer cache: TTL expiry, negative entries, LRU
+ * eviction, replacement, shrinking; and the dns: config section.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/xmalloc.h"
+#include "common/yconf.h"
+#include "policyd/dnscache.h"
+#include "policyd/dnsconf.h"
+#include "policyd/dnsmsg.h"
+#include "t/tap.h"
+
+static struct dns_answer
+ptr_answer(const char *name)
+{
+	struct dns_answer a = { .qtype = DNS_T_PTR, .status = DNS_OK, .ttl = 60 };
+
+	a.names = xcalloc(1, sizeof(char *));
+	a.names[0] = xstrdup(name);
+	a.n = 1;
+	return a;
+}
+
+static void
+test_cache(void)
+{
+	struct dnscache *c = dnscache_new(3);
+	struct dns_answer a = ptr_answer("h1.example");
+	struct dns_answer nx = { .qtype = DNS_T_PTR, .status = DNS_NOTFOUND,
+		.why = "nxdomain" };
+	const struct dns_answer *g;
+	struct dnscache_stats st;
+
+	ok(dnscache_get(c, DNS_T_PTR, "1.in-addr.arpa", 0) == NULL, "empty miss");
+	dnscache_put(c, DNS_T_PTR, "1.in-addr.arpa", &a, 60, 100);
+	g = dnscache_get(c, DNS_T_PTR, "1.in-addr.arpa", 159.9);
+	ok(g != NULL && g->n == 1 && strcmp(g->names[0], "h1.example") == 0,
+	    "hit before expiry, deep copy");
+	ok(dnscache_get(c, DNS_T_A, "1.in-addr.arpa", 100) == NULL,
+	    "type is part of the key");
+	ok(dnscache_get(c, DNS_T_PTR, "1.in-addr.arpa", 160) == NULL,
+	    "expired at now + ttl");
+	dnscache_put(c, DNS_T_PTR, "2", &nx, 30, 0);
+	g = dnscache_get(c, DNS_T_PTR, "2", 10);
+	ok(g != NULL && g->status == DNS_NOTFOUND, "negative entry kept");
+	dnscache_put(c, DNS_T_PTR, "3", &a, 0, 0);
+	ok(dnscache_get(c, DNS_T_PTR, "3", 0) == NULL, "ttl 0 is not stored");
+
+	/* LRU: fill 3, touch the oldest, add a 4th: the untouched one goes. */
+	dnscache_put(c, DNS_T_PTR, "a", &a, 60, 0);
+	dnscache_put(c, DNS_T_PTR, "b", &a, 60, 0);
+	dnscache_put(c, DNS_T_PTR, "c", &a, 60, 0);     /* evicts "2" */
+	ok(dnscache_get(c, DNS_T_PTR, "2", 1) == NULL, "oldest evicted");
+	ok(dnscache_get(c, DNS_T_PTR, "a", 1) != NULL, "a touched");
+	dnscache_put(c, DNS_T_PTR, "d", &a, 60, 0);
+	ok(dnscache_get(c, DNS_T_PTR, "b", 1) == NULL, "least recently used goes");
+	ok(dnscache_get(c, DNS_T_PTR, "a", 1) != NULL, "recently used stays");
+
+	/* Replacing an entry keeps one entry. */
+	dnscache_put(c, DNS_T_PTR, "a", &nx, 60, 0);
+	g = dnscache_get(c, DNS_T_PTR, "a", 1);
+	ok(g != NULL && g->status == DNS_NOTFOUND, "replaced");
+	dnscache_stats(c, &st);
+	is_int((long long)st.entries, 3, "three entries");
+	dnscache_set_max(c, 1);
+	dnscache_stats(c, &st);
+	is_int((long long)st.entries, 1, "shrunk to one");
+	ok(st.evicted >= 3, "evictions counted");
+	dnscache_free(c);
+	dnscache_free(NULL);
+
+	/* Many entries: the table grows, all found. */
+	c = dnscache_new(5000);
+	for (int i = 0; i < 5000; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "%d.example", i);
+		dnscache_put(c, DNS_T_A, k, &a, 60, 0);
+	}
+	int found = 0;
+	for (int i = 0; i < 5000; i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "%d.example", i);
+		found += dnscache_get(c, DNS_T_A, k, 1) != NULL;
+	}
+	is_int(found, 5000, "5000 entries all found");
+	dnscache_free(c);
+	dns_answer_release(&a);
+}
+
+static const struct {
+	const char *yaml;
+	const char *err;        /* substring of the first error, NULL: ok */
+} confs[] = {
+	{ "dns: { servers: [\"127.0.0.1:5353\", \"[::1]:53\", \"192.0.2.1\", \"2001:db8::1\"] }", NULL },
+	{ "dns: { servers: [\"localhost:53\"] }", "1:18: dns server \"localhost:53\": not an IP" },
+	{ "dns: { servers: [\"127.0.0.1:99999\"] }", "bad port" },
+	{ "dns: { timeout_ms: 5 }", "1:20: duration too small" },
+	{ "dns: { timeout_ms: 500, forward_confirm: true, ptr: false }", NULL },
+	{ "dns: { tempfail_action: \"DEFER_IF_PERMIT try later\" }", NULL },
+	{ "dns: { tempfail_action: \"FROB\" }", "unknown action" },
+	{ "dns: { tempfail_action: \"450 4.7.1 later\" }", NULL },
+	{ "dns: { bogus: 1 }", "bogus" },
+	{ "dns: { cache_size: 0 }", "1:20: number too small" },
+	{ "dns: { min_ttl: 1h, max_ttl: 1m }", "min_ttl is above max_ttl" },
+	{ "dns:\n  dnsbl:\n    - zone: pbl.test\n      codes: { 127.0.0.10: dynamic, \"127.0.0.2-127.0.0.9\": static }\n", NULL },
+	{ "dns:\n  dnsbl:\n    - zone: pbl.test\n      codes: { 127.0.0.10: purple }\n", "4:28: \"purple\" is not one of" },
+	{ "dns:\n  dnsbl:\n    - zone: pbl.test\n      codes: { 127.0.0.300: dynamic }\n", "4:16: code: expected" },
+	{ "dns:\n  dnsbl:\n    - zone: pbl.test\n", "3:7: dnsbl: missing \"codes\"" },
+	{ "dns:\n  dnsbl:\n    - codes: { 127.0.0.2: dynamic }\n", "missing \"zone\"" },
+	{ "dns:\n  dnsbl:\n    - zone: \"bad zone\"\n      codes: { 127.0.0.2: dynamic }\n", "not a domain" },
+};
+
+static void
+test_conf(void)
+{
+	for (size_t i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
+		struct ydoc *doc = ydoc_load_mem("t.yaml", confs[i].yaml,
+		    strlen(confs[i].yaml));
+		struct dns_config dc;
+		int rc;
+
+		memset(&dc, 0, sizeof(dc));
+		rc = dnsconf_parse(doc, ymap_get(doc->root, "dns"), &dc);
+		if (confs[i].err == NULL) {
+			if (!ok(rc == 0 && doc->nerrs == 0, "conf %zu ok", i))
+				diag("got %s", doc->nerrs ? doc->errs[0] : "rc -1");
+		} else {
+			if (!ok(rc < 0 && doc->nerrs > 0 &&
+			    strstr(doc->errs[0], confs[i].err) != NULL,
+			    "conf %zu: %s", i, confs[i].err))
+				diag("got %s", doc->nerrs ? doc->errs[0] : "no error");
+		}
+		if (i == 0) {
+			char *csv = dnsconf_servers_csv(&dc);
+			is_str(csv, "127.0.0.1:5353,[::1]:53,192.0.2.1:53,[2001:db8::1]:53",
+			    "servers canonical for c-ares");
+			free(csv);
+		}
+		if (i == 11) {
+			ok(dc.nzones == 1 && dc.zones[0].ncodes == 2, "zone parsed");
+			is_str(dnsconf_code_class(&dc.zones[0], 0x7f00000a), "dynamic",
+			    "code 127.0.0.10");
+			is_str(dnsconf_code_class(&dc.zones[0], 0x7f000005), "static",
+			    "range");
+			ok(dnsconf_code_class(&dc.zones[0], 0x7f00000b) == NULL,
+			    "unmapped code");
+		}
+		dnsconf_release(&dc);
+		ydoc_free(doc);
+	}
+	{
+		struct dns_config dc;
+		memset(&dc, 0, sizeof(dc));
+		is_int(dnsconf_timeout_ms(&dc), DNSCONF_TIMEOUT_MS_DEFAULT, "default timeout");
+		is_str(dnsconf_tempfail_action(&dc), "DUNNO", "default tempfail DUNNO");
+		is_int(dnsconf_min_ttl(&dc), DNSCONF_MIN_TTL_DEFAULT_S, "default min ttl");
+	}
+}
+
+int
+main(void)
+{
+	test_cache();
+	test_conf();
+	return done_testing();
+}

@@ -1,0 +1,293 @@
+/*
+ * t/dnsmsg.c - the DNS reply parser and reverse names, table-driven, on
+ * packets built here byte by byte.
+ */
+#include <string.h>
+
+#include "common/addr.h"
+#include "policyd/dnsmsg.h"
+#include "t/tap.h"
+
+struct pkt {
+	unsigned char b[1024];
+	size_t n;
+};
+
+static void put8(struct pkt *p, unsigned v) { p->b[p->n++] = (unsigned char)v; }
+static void put16(struct pkt *p, unsigned v) { put8(p, v >> 8); put8(p, v & 0xff); }
+static void put32(struct pkt *p, unsigned long v) { put16(p, (unsigned)(v >> 16)); put16(p, (unsigned)(v & 0xffff)); }
+
+/* "a.b.c" as labels; a label may hold any byte except '.'; "\x01" is kept. */
+static void
+putname(struct pkt *p, const char *name)
+{
+	while (*name) {
+		size_t l = strcspn(name, ".");
+		put8(p, (unsigned)l);
+		memcpy(p->b + p->n, name, l);
+		p->n += l;
+		name += l;
+		if (*name == '.')
+			name++;
+	}
+	put8(p, 0);
+}
+
+static void
+header(struct pkt *p, unsigned flags, unsigned rcode, unsigned an, unsigned ns)
+{
+	p->n = 0;
+	put16(p, 0x1234);
+	put16(p, flags | rcode);
+	put16(p, 1);
+	put16(p, an);
+	put16(p, ns);
+	put16(p, 0);
+}
+
+static void
+question(struct pkt *p, const char *name, unsigned type)
+{
+	putname(p, name);
+	put16(p, type);
+	put16(p, 1);
+}
+
+/* An RR whose owner is a pointer to the question name (offset 12). */
+static void
+rr_head(struct pkt *p, unsigned type, unsigned long ttl, unsigned rdlen)
+{
+	put16(p, 0xc00c);
+	put16(p, type);
+	put16(p, 1);
+	put32(p, ttl);
+	put16(p, rdlen);
+}
+
+static void
+rr_ptr(struct pkt *p, unsigned long ttl, const char *target)
+{
+	struct pkt t = { .n = 0 };
+
+	putname(&t, target);
+	rr_head(p, DNS_T_PTR, ttl, (unsigned)t.n);
+	memcpy(p->b + p->n, t.b, t.n);
+	p->n += t.n;
+}
+
+static void
+rr_a(struct pkt *p, unsigned long ttl, unsigned a, unsigned b, unsigned c,
+    unsigned d)
+{
+	rr_head(p, DNS_T_A, ttl, 4);
+	put8(p, a); put8(p, b); put8(p, c); put8(p, d);
+}
+
+static void
+rr_soa(struct pkt *p, unsigned long ttl, unsigned long minimum)
+{
+	rr_head(p, 6, ttl, 2 + 2 + 20);
+	put16(p, 0xc00c);               /* mname */
+	put16(p, 0xc00c);               /* rname */
+	put32(p, 1); put32(p, 2); put32(p, 3); put32(p, 4); put32(p, minimum);
+}
+
+#define QR 0x8000
+
+static void
+test_ptr(void)
+{
+	struct pkt p;
+	struct dns_answer a;
+
+	header(&p, QR, 0, 1, 0);
+	question(&p, "7.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_ptr(&p, 3600, "DSL-7.Example.NET");
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_PTR, &a), 0, "PTR parses");
+	is_int(a.status, DNS_OK, "PTR ok");
+	is_int((long long)a.n, 1, "one name");
+	is_str(a.n ? a.names[0] : NULL, "dsl-7.example.net", "lowercased, no dot");
+	is_int(a.ttl, 3600, "PTR ttl");
+	dns_answer_release(&a);
+
+	/* A name with a compression pointer inside the PTR target. */
+	header(&p, QR, 0, 1, 0);
+	question(&p, "7.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_head(&p, DNS_T_PTR, 60, 6);
+	put8(&p, 3); memcpy(p.b + p.n, "cpe", 3); p.n += 3;
+	put16(&p, 0xc000 | (12 + 2 + 2));         /* -> "0.192.in-addr.arpa" */
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_PTR, &a), 0, "compressed target");
+	is_str(a.n ? a.names[0] : NULL, "cpe.0.192.in-addr.arpa", "pointer followed");
+	dns_answer_release(&a);
+
+	/* Bad bytes in the name: the record is skipped -> nodata. */
+	header(&p, QR, 0, 2, 0);
+	question(&p, "7.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_ptr(&p, 60, "bad name.example");
+	rr_ptr(&p, 60, "x\x01y.example");
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_PTR, &a), 0, "bad names parse");
+	is_int(a.status, DNS_NOTFOUND, "unusable names are no PTR");
+	is_str(a.why, "nodata", "why nodata");
+	dns_answer_release(&a);
+
+	/* A CNAME first (classless delegation), then the PTR. */
+	header(&p, QR, 0, 2, 0);
+	question(&p, "7.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_head(&p, 5, 60, 2);
+	put16(&p, 0xc00c);
+	rr_ptr(&p, 30, "host.example");
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_PTR, &a), 0, "cname + ptr");
+	is_str(a.n ? a.names[0] : NULL, "host.example", "ptr after cname");
+	is_int(a.ttl, 30, "ttl of the kept record");
+	dns_answer_release(&a);
+}
+
+static void
+test_addr_and_negative(void)
+{
+	struct pkt p;
+	struct dns_answer a;
+	char txt[ADDR_STRLEN];
+
+	header(&p, QR, 0, 2, 0);
+	question(&p, "h.example", DNS_T_A);
+	rr_a(&p, 300, 192, 0, 2, 7);
+	rr_a(&p, 100, 192, 0, 2, 8);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), 0, "A parses");
+	is_int((long long)a.n, 2, "two addresses");
+	is_str(a.n == 2 ? addr_format(&a.addrs[1], txt, sizeof(txt)) : NULL,
+	    "192.0.2.8", "second address");
+	is_int(a.ttl, 100, "smallest ttl");
+	dns_answer_release(&a);
+
+	header(&p, QR, 3, 0, 1);
+	question(&p, "h.example", DNS_T_A);
+	rr_soa(&p, 900, 120);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), 0, "NXDOMAIN parses");
+	is_int(a.status, DNS_NOTFOUND, "NXDOMAIN is notfound");
+	is_str(a.why, "nxdomain", "why nxdomain");
+	is_int(a.ttl, 120, "negative ttl = min(soa ttl, minimum)");
+	dns_answer_release(&a);
+
+	header(&p, QR, 0, 0, 0);
+	question(&p, "h.example", DNS_T_AAAA);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_AAAA, &a), 0, "NODATA parses");
+	is_int(a.status, DNS_NOTFOUND, "NODATA is notfound");
+	is_int(a.ttl, DNSMSG_TTL_NONE, "no SOA: no ttl");
+	dns_answer_release(&a);
+
+	/* An A record in an AAAA answer is ignored. */
+	header(&p, QR, 0, 1, 0);
+	question(&p, "h.example", DNS_T_AAAA);
+	rr_a(&p, 300, 192, 0, 2, 7);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_AAAA, &a), 0, "mismatched type");
+	is_int(a.status, DNS_NOTFOUND, "other types ignored");
+	dns_answer_release(&a);
+}
+
+static const struct {
+	unsigned rcode;
+	enum dns_status st;
+	const char *why;
+} rcodes[] = {
+	{ 2, DNS_TEMPFAIL, "servfail" },
+	{ 5, DNS_TEMPFAIL, "refused" },
+	{ 4, DNS_TEMPFAIL, "bad rcode" },
+	{ 3, DNS_NOTFOUND, "nxdomain" },
+};
+
+static void
+test_rcodes(void)
+{
+	for (size_t i = 0; i < sizeof(rcodes) / sizeof(rcodes[0]); i++) {
+		struct pkt p;
+		struct dns_answer a;
+
+		header(&p, QR, rcodes[i].rcode, 0, 0);
+		question(&p, "h.example", DNS_T_A);
+		is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), 0, "rcode %u", rcodes[i].rcode);
+		is_int(a.status, rcodes[i].st, "rcode %u status", rcodes[i].rcode);
+		is_str(a.why, rcodes[i].why, "rcode %u why", rcodes[i].rcode);
+		dns_answer_release(&a);
+	}
+}
+
+static void
+test_malformed(void)
+{
+	struct pkt p, q;
+	struct dns_answer a;
+
+	header(&p, QR, 0, 1, 0);
+	question(&p, "7.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_ptr(&p, 60, "host.example");
+	for (size_t cut = 0; cut < p.n; cut++)
+		if (dnsmsg_parse(p.b, cut, DNS_T_PTR, &a) == 0) {
+			ok(0, "truncated at %zu refused", cut);
+			dns_answer_release(&a);
+			return;
+		}
+	ok(1, "every truncation refused");
+
+	q = p;
+	q.b[2] &= 0x7f;                         /* a query, not a reply */
+	is_int(dnsmsg_parse(q.b, q.n, DNS_T_PTR, &a), -1, "QR=0 refused");
+
+	header(&p, QR, 0, 0, 0);
+	put8(&p, 1); put8(&p, 'a');
+	put16(&p, 0xc000 | 12);                 /* points at itself-ish */
+	put16(&p, DNS_T_A); put16(&p, 1);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), -1, "pointer loop refused");
+
+	header(&p, QR, 0, 0, 0);
+	put16(&p, 0xc000 | 40);                 /* forward pointer */
+	put16(&p, DNS_T_A); put16(&p, 1);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), -1, "forward pointer refused");
+}
+
+static const struct {
+	const char *ip, *zone, *want;
+} revs[] = {
+	{ "192.0.2.7", NULL, "7.2.0.192.in-addr.arpa" },
+	{ "192.0.2.7", "pbl.test", "7.2.0.192.pbl.test" },
+	{ "2001:db8::77", NULL,
+	  "7.7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa" },
+	{ "2001:db8::1:ab", "zen.example",
+	  "b.a.0.0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.example" },
+	{ "::ffff:192.0.2.9", NULL, "9.2.0.192.in-addr.arpa" },
+};
+
+static void
+test_revname(void)
+{
+	char buf[160];
+
+	for (size_t i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
+		struct addr a;
+
+		addr_parse(&a, revs[i].ip);
+		dnsmsg_revname(&a, revs[i].zone, buf, sizeof(buf));
+		is_str(buf, revs[i].want, "revname %s %s", revs[i].ip,
+		    revs[i].zone ? revs[i].zone : "");
+	}
+	{
+		struct addr a;
+		addr_parse(&a, "2001:db8::77");
+		is_int(dnsmsg_revname(&a, "x", buf, 20), -1, "small buffer");
+	}
+	ok(dnsmsg_name_ok("mail.example.net"), "name ok");
+	ok(!dnsmsg_name_ok("a..b"), "empty label");
+	ok(!dnsmsg_name_ok("a b"), "space");
+	ok(!dnsmsg_name_ok(""), "empty");
+}
+
+int
+main(void)
+{
+	test_ptr();
+	test_addr_and_negative();
+	test_rcodes();
+	test_malformed();
+	test_revname();
+	return done_testing();
+}
