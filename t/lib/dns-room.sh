@@ -8,6 +8,7 @@
 #   dns_room_addr host.example.net 192.0.2.7          # A or AAAA by form
 #   dns_room_dnsbl pbl.test 192.0.2.7 127.0.0.10      # zone, IP, answer
 #   dns_room_record 'x.test. 60 IN TXT "hi"'          # any local-data
+#   dns_room_forward 3.0.198.in-addr.arpa 127.0.0.1@PORT  # zone -> server
 #   dns_room_fixtures                       # the shared set below
 #   dns_room_start || bail                  # DNS_ROOM_PORT, DNS_ROOM_SERVER
 #   dns_room_queries 'in-addr\.arpa\. PTR'  # count queries seen so far
@@ -29,6 +30,12 @@
 # dns_room_sink MODE starts t/lib/dns-sink.pl on a new free port (UDP and
 # TCP): servfail or refused answer every query with that RCODE, drop reads
 # and never answers; its queries go to $DNS_ROOM_DIR/sink.PORT.log.
+#
+# dns_room_forward ZONE ADDR@PORT (before dns_room_start) makes unbound
+# forward that zone (a transparent local zone) to another server, e.g. a
+# drop sink started first: lookups under ZONE then hang while everything
+# else is answered at once.  unbound gives up on such a query with SERVFAIL
+# after its own retries (seconds).
 #
 # dns_room_fixtures loads records other tests may rely on (see the list in
 # the function); zones: example.net (forward), pbl.test (a DNSBL).
@@ -102,6 +109,13 @@ dns_room_addr() {
 	dns_room_record "${1%.}. ${3:-$DNS_ROOM_TTL} IN $t $2"
 }
 
+dns_room_forward() {
+	dns_room_init || return 1
+	printf 'local-zone: "%s." transparent\n' "${1%.}" >> "$DNS_ROOM_DIR/records.conf"
+	printf 'forward-zone:\n\tname: "%s."\n\tforward-addr: %s\nserver:\n' \
+	    "${1%.}" "$2" >> "$DNS_ROOM_DIR/records.conf"
+}
+
 dns_room_dnsbl() {
 	local n
 	n=$(dns_room_revname "$2" "$1") || return 1
@@ -162,8 +176,10 @@ server:
 	so-reuseport: no
 	access-control: 127.0.0.0/8 allow
 	module-config: "iterator"
-	outgoing-range: 64
-	num-queries-per-thread: 1024
+	outgoing-range: 4096
+	num-queries-per-thread: 4096
+	do-not-query-localhost: no
+	jostle-timeout: 10000
 	local-zone: "." static
 	include: "$d/records.conf"
 remote-control:

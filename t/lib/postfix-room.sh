@@ -43,6 +43,7 @@
 POSTFIX_ROOM_DIR=
 POSTFIX_ROOM_PORT=
 POSTFIX_ROOM_LOG=
+POSTFIX_ROOM_PID=
 POSTFIX_ROOM_WHY=
 _postfix_room_n=0
 
@@ -63,6 +64,20 @@ postfix_room_check() {
 	return 0
 }
 
+# The queue layout of /etc/postfix/postfix-files, made directly.
+_postfix_room_dirs() {
+	local d=$1 q
+	mkdir -p "$d/queue/pid" "$d/data" || return 1
+	chown postfix "$d/data" && chmod 700 "$d/data"
+	for q in active bounce corrupt defer deferred flush hold incoming \
+	    private saved trace maildrop public; do
+		mkdir -p "$d/queue/$q" && chown postfix "$d/queue/$q" &&
+		    chmod 700 "$d/queue/$q" || return 1
+	done
+	chgrp postdrop "$d/queue/maildrop" "$d/queue/public" &&
+	    chmod 730 "$d/queue/maildrop" && chmod 710 "$d/queue/public"
+}
+
 postfix_room_start() {
 	local spec=$1 d line
 	shift
@@ -74,8 +89,7 @@ postfix_room_start() {
 	POSTFIX_ROOM_PORT=$(room_free_port) || return 1
 	# Unprivileged daemons (user postfix) read main.cf from here.
 	chmod 755 "$d"
-	mkdir -p "$d/queue" "$d/data"
-	chown postfix "$d/data"
+	_postfix_room_dirs "$d" || return 1
 	: > "$POSTFIX_ROOM_LOG"
 	cat > "$d/main.cf" <<EOF
 # private test instance made by t/lib/postfix-room.sh
@@ -113,6 +127,7 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 smtpd_recipient_restrictions = check_policy_service $spec, permit
 smtpd_policy_service_default_action = DUNNO
 smtpd_policy_service_timeout = 10s
+smtpd_policy_service_try_limit = 1
 smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
@@ -144,14 +159,18 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
-	if ! postfix -c "$d" start >"$d/start.out" 2>&1; then
-		echo "# postfix room: start failed:" >&2
-		sed 's/^/#   /' "$d/start.out" "$POSTFIX_ROOM_LOG" >&2
-		return 1
-	fi
+	# Postfix waits until a config file is a little older than "now" (an
+	# editor may still be writing it): date them back instead of waiting.
+	touch -d '-1 minute' "$d/main.cf" "$d/master.cf"
+	# What `postfix start` ends with (master), minus its permission checks
+	# (the layout is made above) and the wait of "master -w": master runs
+	# in the foreground (-d) of a background job; ready when smtpd's port
+	# accepts.
+	/usr/lib/postfix/sbin/master -c "$d" -d >"$d/start.out" 2>&1 </dev/null &
+	POSTFIX_ROOM_PID=$!
 	if ! room_wait_port "$POSTFIX_ROOM_PORT" 200; then
 		echo "# postfix room: smtpd not listening on $POSTFIX_ROOM_PORT" >&2
-		sed 's/^/#   /' "$POSTFIX_ROOM_LOG" >&2
+		sed 's/^/#   /' "$d/start.out" "$POSTFIX_ROOM_LOG" >&2
 		postfix_room_stop
 		return 1
 	fi
@@ -178,20 +197,24 @@ postfix_room_log() {
 }
 
 postfix_room_stop() {
-	local d=$POSTFIX_ROOM_DIR pid i
+	local d=$POSTFIX_ROOM_DIR pid=$POSTFIX_ROOM_PID i
 	[ -n "$d" ] && [ -f "$d/main.cf" ] || return 0
-	postfix -c "$d" stop >/dev/null 2>&1
-	# master exits after its children; wait for it a little, then insist.
-	pid=$(cat "$d/queue/pid/master.pid" 2>/dev/null | tr -d ' ')
-	for ((i = 0; i < 100; i++)); do
-		[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+	# master passes SIGTERM (what `postfix stop` sends) to its children at
+	# once, then lingers for a second: wait a little, then insist.
+	if [ -n "$pid" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		for ((i = 0; i < 10; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.02
+		done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
 	if [ -z "${POSTFIX_ROOM_KEEP:-}" ]; then
 		rm -rf "$d"
 	else
 		echo "# postfix room kept in $d" >&2
 	fi
 	POSTFIX_ROOM_DIR=
+	POSTFIX_ROOM_PID=
 }

@@ -11,7 +11,8 @@
 #   room_on_exit CMD...     run CMD at exit (EXIT, INT, TERM), last added
 #                           first; the rooms register their stop functions
 #                           here, so a test adds its own cleanups the same
-#                           way instead of replacing the trap
+#                           way instead of replacing the trap; an EXIT trap
+#                           set before the first call is kept and runs last
 #
 # Owner: H4.  Nothing here touches anything outside loopback or the caller's
 # temp directories.
@@ -67,11 +68,17 @@ _room_run_exit() {
 }
 
 room_on_exit() {
-	_room_exit_cmds+=("$*")
+	local prev
 	if [ -z "$_room_trap_set" ]; then
 		_room_trap_set=1
+		# An EXIT trap set before (t/lib/policyd.sh's) runs last.
+		prev=$(trap -p EXIT)
+		prev=${prev#trap -- \'}
+		prev=${prev%\' EXIT}
+		[ -n "$prev" ] && _room_exit_cmds+=("$prev")
 		trap _room_run_exit EXIT
 		trap 'exit 130' INT
 		trap 'exit 143' TERM
 	fi
+	_room_exit_cmds+=("$*")
 }
