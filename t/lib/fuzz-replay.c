@@ -45,6 +45,9 @@
 #define LLVMFuzzerTestOneInput fuzz_one_dnsmsg
 #include "t/fuzz/dnsmsg.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_exceptions
+#include "t/fuzz/exceptions.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -60,6 +63,7 @@ static const struct {
 	{ "pconfig", fuzz_one_pconfig },
 	{ "fwconf", fuzz_one_fwconf },
 	{ "dnsmsg", fuzz_one_dnsmsg },
+	{ "exceptions", fuzz_one_exceptions },
 };
 
 static int
