@@ -169,15 +169,14 @@ suffix_labels(const struct scan *sc)
 static int
 scan_name(struct scan *sc, const char *name)
 {
-	size_t i, n = strlen(name);
+	size_t i, n;
 
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n == 0 || n > CLASSIFY_NAME_MAX)
-		return -1;
 	sc->nlab = 0;
-	for (i = 0; i < n; i++) {
+	for (i = 0; name[i] != '\0'; i++) {
 		char c = name[i];
+
+		if (i == CLASSIFY_NAME_MAX)
+			return -1;
 
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
@@ -188,6 +187,11 @@ scan_name(struct scan *sc, const char *name)
 			sc->lab[sc->nlab++] = i;
 		}
 	}
+	n = i;
+	if (n > 0 && sc->name[n - 1] == '.')
+		n--;
+	if (n == 0 || sc->lab[sc->nlab - 1] >= n)
+		return -1;      /* empty, or a trailing ".." */
 	sc->name[n] = '\0';
 	sc->len = n;
 	return 0;
@@ -312,23 +316,31 @@ scan_host(struct scan *sc, const struct tokens *tk)
 		sc->hexrun = hex;
 }
 
-/* The provider kind of the registered domain or any deeper suffix. */
+/* The provider kind of the registered domain or a deeper suffix: one
+ * backward pass hashes every suffix. */
 static void
 scan_domain(struct scan *sc, const struct tokens *tk, int reg)
 {
-	int k;
+	int k = sc->nlab - 1, stop = reg - DOMAIN_DEPTH > 0 ? reg - DOMAIN_DEPTH : 0;
+	uint32_t h = TOKENS_RHASH_INIT;
+	size_t i = sc->len;
 
-	for (k = reg; k >= 0 && k >= reg - DOMAIN_DEPTH; k--) {
+	for (; k >= stop; k--) {
 		size_t off = sc->lab[k];
-		unsigned d = tokens_domain(tk, sc->name + off, sc->len - off);
+		unsigned d;
 
-		if (d) {
+		while (i > off)         /* this label, then the dot before it */
+			h = tokens_rhash_step(h, sc->name[--i]);
+		if (k <= reg &&
+		    (d = tokens_domain_h(tk, sc->name + off, sc->len - off, h))) {
 			sc->dkind |= d;
 			if (sc->dom == NULL) {
 				sc->dom = sc->name + off;
 				sc->domlen = sc->len - off;
 			}
 		}
+		if (off > 0)
+			h = tokens_rhash_step(h, sc->name[--i]);
 	}
 }
 

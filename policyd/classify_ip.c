@@ -321,15 +321,23 @@ match_v6(const char *h, size_t hlen, const struct addr *ip,
 	}
 	arpa[63] = '\0';
 	for (i = 0; i < 8; i++) {
-		unsigned g = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		const char *g = nib + 4 * i;
+		size_t lead = 0;
 
-		o += (size_t)snprintf(dashed + o, sizeof(dashed) - o, "%s%x",
-		    i ? "-" : "", g);
-		p += (size_t)snprintf(padded + p, sizeof(padded) - p, "%s%04x",
-		    i ? "-" : "", g);
+		if (i) {
+			dashed[o++] = '-';
+			padded[p++] = '-';
+		}
+		while (lead < 3 && g[lead] == '0')
+			lead++;
+		memcpy(dashed + o, g + lead, 4 - lead);
+		o += 4 - lead;
+		memcpy(padded + p, g, 4);
+		p += 4;
 		if (i == 3)
 			pfx = o;
 	}
+	dashed[o] = padded[p] = '\0';
 	addr_format(ip, text, sizeof(text));
 	for (i = 0; text[i]; i++)
 		if (text[i] == ':')

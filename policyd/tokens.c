@@ -74,6 +74,18 @@ fnv1a(const char *s, size_t n)
 	return h;
 }
 
+/* Domains hash from the last byte backwards, so that a caller walking a
+ * name from its end gets the hash of every suffix in one pass. */
+static uint32_t
+rfnv(const char *s, size_t n)
+{
+	uint32_t h = TOKENS_RHASH_INIT;
+
+	while (n--)
+		h = tokens_rhash_step(h, s[n]);
+	return h;
+}
+
 static struct tent *
 ttab_find(const struct ttab *tt, const char *s, size_t n, uint32_t h)
 {
@@ -98,10 +110,10 @@ ttab_find(const struct ttab *tt, const char *s, size_t n, uint32_t h)
 }
 
 static void ttab_put(struct ttab *tt, char *key, size_t n, unsigned kind,
-    unsigned affix);
+    unsigned affix, bool rev);
 
 static void
-ttab_grow(struct ttab *tt)
+ttab_grow(struct ttab *tt, bool rev)
 {
 	struct ttab old = *tt;
 	size_t i;
@@ -112,15 +124,16 @@ ttab_grow(struct ttab *tt)
 	for (i = 0; i < old.cap; i++)
 		if (old.v[i].key)
 			ttab_put(tt, old.v[i].key, old.v[i].len, old.v[i].kind,
-			    old.v[i].affix);
+			    old.v[i].affix, rev);
 	free(old.v);
 }
 
 /* Takes ownership of key; merges kinds when the key is already there. */
 static void
-ttab_put(struct ttab *tt, char *key, size_t n, unsigned kind, unsigned affix)
+ttab_put(struct ttab *tt, char *key, size_t n, unsigned kind, unsigned affix,
+    bool rev)
 {
-	uint32_t h = fnv1a(key, n);
+	uint32_t h = rev ? rfnv(key, n) : fnv1a(key, n);
 	struct tent *e = ttab_find(tt, key, n, h);
 	size_t i;
 
@@ -131,7 +144,7 @@ ttab_put(struct ttab *tt, char *key, size_t n, unsigned kind, unsigned affix)
 		return;
 	}
 	if ((tt->n + 1) * 2 > tt->cap)
-		ttab_grow(tt);
+		ttab_grow(tt, rev);
 	for (i = h & (tt->cap - 1); tt->v[i].key; i = (i + 1) & (tt->cap - 1))
 		;
 	tt->v[i] = (struct tent){ key, (uint32_t)n, h, (uint8_t)kind,
@@ -180,7 +193,7 @@ tokens_add_word(struct tokens *t, unsigned kind, const char *spec,
 	t->wlens |= 1ull << n;
 	if (n >= 2)
 		t->bigram[spec[0] - 'a'] |= 1u << (spec[1] - 'a');
-	ttab_put(&t->words, xstrndup(spec, n), n, kind, affix);
+	ttab_put(&t->words, xstrndup(spec, n), n, kind, affix, false);
 	return 0;
 }
 
@@ -210,7 +223,7 @@ tokens_add_domain(struct tokens *t, unsigned kind, const char *domain,
 			return -1;
 		}
 	}
-	ttab_put(&t->domains, d, n, kind, 0);
+	ttab_put(&t->domains, d, n, kind, 0, true);
 	return 0;
 }
 
@@ -265,8 +278,17 @@ tokens_word(const struct tokens *t, const char *s, size_t n, unsigned *affix)
 unsigned
 tokens_domain(const struct tokens *t, const char *s, size_t n)
 {
-	const struct tent *e = ttab_find(&t->domains, s, n, fnv1a(s, n));
+	return tokens_domain_h(t, s, n, rfnv(s, n));
+}
 
+unsigned
+tokens_domain_h(const struct tokens *t, const char *s, size_t n, uint32_t h)
+{
+	const struct tent *e;
+
+	if (t->domains.n == 0)
+		return 0;
+	e = ttab_find(&t->domains, s, n, h);
 	return e ? e->kind : 0;
 }
 
@@ -315,10 +337,11 @@ load_section(struct ydoc *doc, struct tokens *t, const struct ynode *map,
 	struct ynode *const *items;
 	const char *err;
 
-	if (map == NULL || ymap_check(doc, map, kinds) != 0) {
-		if (map == NULL || map->type != YN_MAP)
-			return;
-	}
+	if (map == NULL)
+		return;
+	(void)ymap_check(doc, map, kinds);
+	if (map->type != YN_MAP)
+		return;
 	for (i = 0; i < YMAP_NPAIRS(map); i++) {
 		const struct ynode *k = YMAP_KEY(map, i);
 		unsigned kind = 0;
@@ -356,7 +379,9 @@ tokens_load_doc(struct ydoc *doc)
 	if (doc->nerrs)
 		return NULL;
 	t = tokens_new();
-	if (doc->root != NULL && ymap_check(doc, doc->root, top) == 0) {
+	if (doc->root != NULL)
+		(void)ymap_check(doc, doc->root, top);       /* unknown keys */
+	if (doc->root != NULL && doc->root->type == YN_MAP) {
 		load_section(doc, t, ymap_get(doc->root, "words"), word_kinds,
 		    false);
 		load_section(doc, t, ymap_get(doc->root, "domains"), dom_kinds,

@@ -76,6 +76,17 @@ struct tokens *tokens_load_doc(struct ydoc *doc);
 unsigned tokens_word(const struct tokens *t, const char *s, size_t n,
     unsigned *affix);
 unsigned tokens_domain(const struct tokens *t, const char *s, size_t n);
+/* The same with the hash given: h is TOKENS_RHASH_INIT stepped with the
+ * bytes of s from the last to the first (tokens_rhash_step), which lets a
+ * caller hash every suffix of a name in one backward pass. */
+unsigned tokens_domain_h(const struct tokens *t, const char *s, size_t n,
+    uint32_t h);
+#define TOKENS_RHASH_INIT 2166136261u
+static inline uint32_t
+tokens_rhash_step(uint32_t h, char c)
+{
+	return (h ^ (unsigned char)c) * 16777619u;
+}
 size_t   tokens_count(const struct tokens *t, size_t *ndomains);
 
 const char *tok_kind_name(unsigned kind);       /* first bit set */
