@@ -15,7 +15,8 @@
  *       -t passes (exit 3).
  *   pclient -i [-c CONNS] [-s SPEC] [-t SECONDS]
  *       idle: open CONNS connections, one request each, print "idle N",
- *       hold them until SIGTERM or -t, exit 0.
+ *       hold them until SIGTERM or -t, exit 0 (2 when a connection got
+ *       no answer within -t).
  *   pclient -P      print a free TCP port on 127.0.0.1.
  *
  * SPEC is inet:IP:PORT, inet:[IPv6]:PORT or unix:PATH.  Requests carry the
@@ -439,8 +440,11 @@ static int run_idle(void)
 		if (write(fds[i], pool[k], poollen[k]) != (ssize_t)poollen[k])
 			return 2;
 		while (got < 2 || memcmp(buf + got - 2, "\n\n", 2) != 0) {
-			ssize_t r = read(fds[i], buf + got, sizeof(buf) - got);
+			struct pollfd pfd = { fds[i], POLLIN, 0 };
+			ssize_t r = -1;
 
+			if (poll(&pfd, 1, (int)(o_timeout * 1000)) == 1)
+				r = read(fds[i], buf + got, sizeof(buf) - got);
 			if (r <= 0 || (got += (size_t)r) >= sizeof(buf)) {
 				fprintf(stderr, "pclient: conn %ld: no answer\n", i);
 				return 2;
