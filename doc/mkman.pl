@@ -15,9 +15,10 @@
 #     key  type  default  description
 # ('#' lines and blank lines are skipped).  A key is a dotted path into the
 # YAML document ("dns.timeout_ms"; "dns.dnsbl[].zone" for a key of the
-# mappings in a list), or for a command line the option with its argument
-# ("-c file").  In the description, `text` prints in bold, *text* in
-# italics; the rest is plain text (roff escapes are neutralised).
+# mappings in a list; "*[].value" for one of the items of any list), or
+# for a command line the option with its arguments ("-c file").  In the
+# description, `text` prints in bold, *text* in italics; the rest is plain
+# text (roff escapes are neutralised).
 # Everything is checked: a bad line stops the build with FILE:LINE.
 use strict;
 use warnings;
@@ -58,7 +59,7 @@ sub read_options {
 		my @f = split /\t+/, $l;
 		@f == 4 or die "$file:$.: want 4 TAB-separated fields, got " . scalar(@f) . "\n";
 		my ($key, $type, $dflt, $desc) = @f;
-		$key =~ /^(-[A-Za-z](\s\w+)*|[a-z_][a-z0-9_]*(\[\])?(\.[a-z_][a-z0-9_]*(\[\])?)*)$/
+		$key =~ /^(-[A-Za-z](\s\w+)*|([a-z_][a-z0-9_]*|\*)(\[\])?(\.[a-z_][a-z0-9_]*(\[\])?)*)$/
 		    or die "$file:$.: bad key \"$key\"\n";
 		die "$file:$.: key \"$key\" listed twice\n" if $seen{$key}++;
 		push @opts, { key => $key, type => $type, dflt => $dflt, desc => $desc };
@@ -89,7 +90,7 @@ sub render {
 			my ($opt, @args) = ($1, split ' ', $2);
 			$head = join ' ', '\fB' . roff($opt) . '\fR',
 			    map { '\fI' . roff($_) . '\fR' } @args;
-			$o->{desc} .= " (default $o->{dflt})" if $o->{dflt} ne '-';
+			$o->{desc} .= " (default: $o->{dflt})" if $o->{dflt} ne '-';
 			$out .= ".TP\n$head\n" . roff($o->{desc}) . "\n";
 		} else {
 			$out .= ".TP\n\\fB" . roff($k) . "\\fR\n"

@@ -3,6 +3,7 @@
  * is a command-line tool, not part of the daemon.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,7 @@ static int converse(const char *path, const char *line)
 		free(buf);
 		return 1;
 	}
-	if (strcmp(line, "status\n") != 0 && strcmp(line, "stats\n") != 0)
+	if (strcmp(line, "status\n") != 0 && strncmp(line, "stats", 5) != 0)
 		fwrite(fin, 1, len - (size_t)(fin - buf), stdout);
 	free(buf);
 	return 0;
@@ -111,11 +112,14 @@ int fwctl_run(const struct fwh_config *cfg, int argc, char **argv)
 
 	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "stats") == 0 ||
 	    strcmp(cmd, "list") == 0) {
-		if (argc != 1) {
+		bool prom = argc == 2 && strcmp(cmd, "stats") == 0 &&
+		    strcmp(argv[1], "prometheus") == 0;
+
+		if (argc != 1 && !prom) {
 			fprintf(stderr, "firewall-helper: %s takes no arguments\n", cmd);
 			return EX_USAGE;
 		}
-		snprintf(line, sizeof(line), "%s\n", cmd);
+		snprintf(line, sizeof(line), "%s%s\n", cmd, prom ? " prometheus" : "");
 		return converse(cfg->status.path, line);
 	}
 	if (strcmp(cmd, "add") != 0 && strcmp(cmd, "del") != 0) {

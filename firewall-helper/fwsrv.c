@@ -21,6 +21,7 @@
 #include "common/xmalloc.h"
 #include "firewall-helper/fwconf.h"
 #include "firewall-helper/fwcore.h"
+#include "firewall-helper/fwprom.h"
 #include "firewall-helper/fwsrv.h"
 
 #ifndef SO_PEERGROUPS
@@ -147,6 +148,11 @@ static void status_line(struct conn *c, char *line, size_t len)
 	} else if (strcmp(line, "stats") == 0) {
 		fwcore_stats(&c->out);
 		reply(c, "OK");
+	} else if (strcmp(line, "stats prometheus") == 0) {
+		if (fwprom_stats(&c->out) == -1)
+			reply(c, "ERR stats truncated: output limit");
+		else
+			reply(c, "OK");
 	} else if (strcmp(line, "list") == 0) {
 		n = fwcore_list(&c->out);
 		if (n < 0)
@@ -157,7 +163,7 @@ static void status_line(struct conn *c, char *line, size_t len)
 		}
 	} else {
 		fwcore_count_malformed();
-		reply(c, "ERR unknown command (status, stats, list)");
+		reply(c, "ERR unknown command (status, stats, stats prometheus, list)");
 	}
 }
 

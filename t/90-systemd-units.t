@@ -36,8 +36,8 @@ for x in "Type=notify" "User=policyd" "CapabilityBoundingSet=" "NoNewPrivileges=
     "SystemCallFilter=@system-service" "SupplementaryGroups=policyd-fw"; do
 	has "$p" "$x"; ok $? "policyd.service: $x"
 done
-for x in "Type=notify" "User=fwhelper" "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW" \
-    "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW" "NoNewPrivileges=yes" \
+for x in "Type=notify" "User=fwhelper" "CapabilityBoundingSet=CAP_NET_ADMIN" \
+    "AmbientCapabilities=CAP_NET_ADMIN" "NoNewPrivileges=yes" \
     "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" \
     "SystemCallFilter=@system-service" "ReadWritePaths=-/run/xtables.lock"; do
 	has "$f" "$x"; ok $? "firewall-helper.service: $x"
