@@ -91,20 +91,12 @@ static void job_delay_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	job_finish(job, &res);
 }
 
-struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, policy_done_fn *done, void *arg)
+/* A job for an answer that has to wait; its deadline is armed. */
+static struct policy_job *job_new(struct ev_loop *loop,
+    const struct config *cfg, policy_done_fn *done, void *arg)
 {
-	struct policy_job *job;
-	struct policy_result res;
+	struct policy_job *job = xcalloc(1, sizeof(*job));
 
-	if (cfg->debug_delay_ms == 0) {
-		/* Decided at once: no job. */
-		result_default(cfg, &res, "default");
-		policy_apply_mode(cfg, &res);
-		done(arg, &res);
-		return NULL;
-	}
-	job = xcalloc(1, sizeof(*job));
 	job->loop = loop;
 	job->cfg = config_ref(cfg);
 	job->done = done;
@@ -113,11 +105,38 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	    (double)cfg->deadline_ms / 1000.0, 0.);
 	job->deadline.data = job;
 	ev_timer_start(loop, &job->deadline);
-	ev_timer_init(&job->delay, job_delay_cb,
-	    (double)cfg->debug_delay_ms / 1000.0, 0.);
+	ev_init(&job->delay, job_delay_cb);
 	job->delay.data = job;
-	ev_timer_start(loop, &job->delay);
 	return job;
+}
+
+/*
+ * The stages go here, in this order (each owner adds its lines):
+ *   exceptions, then classification of Postfix's client_name (H2) - at
+ *   once: res filled, answered below without a job;
+ *   DNS (H4) - job_new(), start the lookups, return the job; their
+ *   callback decides and calls job_finish(); job_deadline_cb() must then
+ *   also stop the lookups (and policy_cancel());
+ *   firewall hand-over (H6) - after the decision, never delays it.
+ */
+struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, policy_done_fn *done, void *arg)
+{
+	struct policy_job *job;
+	struct policy_result res;
+
+	if (cfg->debug_delay_ms > 0) {
+		job = job_new(loop, cfg, done, arg);
+		ev_timer_set(&job->delay, (double)cfg->debug_delay_ms / 1000.0,
+		    0.);
+		ev_timer_start(loop, &job->delay);
+		return job;
+	}
+	/* Decided at once: no job. */
+	result_default(cfg, &res, "default");
+	policy_apply_mode(cfg, &res);
+	done(arg, &res);
+	return NULL;
 }
 
 void policy_cancel(struct policy_job *job)

@@ -157,6 +157,20 @@ int server_listen(struct server *srv)
 	return 0;
 }
 
+static bool listen_same(const struct config *a, const struct config *b)
+{
+	if (a->nlisten != b->nlisten)
+		return false;
+	for (size_t i = 0; i < a->nlisten; i++) {
+		const struct listen_config *x = &a->listen[i], *y = &b->listen[i];
+
+		if (strcmp(x->spec, y->spec) != 0 || x->mode != y->mode ||
+		    x->uid != y->uid || x->gid != y->gid)
+			return false;
+	}
+	return true;
+}
+
 static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct server *srv = w->data;
@@ -171,6 +185,9 @@ static void sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		config_errs_free(&errs);
 		return;
 	}
+	if (!listen_same(srv->env.cfg, cfg))
+		log_warnx("%s: listen: changes take effect at the next start",
+		    cfg->file);
 	config_unref(srv->env.cfg);
 	srv->env.cfg = cfg;
 	if (srv->env.ops->reloaded)
