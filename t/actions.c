@@ -1,0 +1,148 @@
+/*
+ * t/actions.c - per-class actions: syntax check, defaults, the classes:
+ * section and its errors; and the verdict cache (bounded, TTL, clear).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/yconf.h"
+#include "policyd/actions.h"
+#include "policyd/vcache.h"
+#include "t/tap.h"
+
+static const struct { const char *s; int good; bool refuses; } checks[] = {
+	{ "DUNNO", 1, false },
+	{ "dunno", 1, false },
+	{ "OK", 1, false },
+	{ "REJECT", 1, true },
+	{ "REJECT broadband: go away", 1, true },
+	{ "DEFER_IF_PERMIT try later", 1, true },
+	{ "DEFER_IF_REJECT x", 1, true },
+	{ "DEFER", 1, true },
+	{ "WARN looks dynamic", 1, false },
+	{ "HOLD", 1, false },
+	{ "PREPEND X-Broadband: dynamic", 1, false },
+	{ "550 5.7.1 broadband-dynamic: relay through your ISP", 1, true },
+	{ "450 4.7.1 try later", 1, true },
+	{ "554 no enhanced code", 1, true },
+	{ "550 4.7.1 class mismatch", 0, true },
+	{ "550", 0, true },
+	{ "550 5.7.1", 0, true },
+	{ "650 text", 0, false },
+	{ "DUNNO with text", 0, false },
+	{ "PREPEND no header", 0, false },
+	{ "PREPEND : empty name", 0, false },
+	{ "REJECT tab\there", 0, true },
+	{ "BOUNCE", 0, false },
+	{ "", 0, false },
+};
+
+static void
+check_actions(void)
+{
+	size_t i;
+	const char *err;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		int r = action_check(checks[i].s, &err);
+
+		if (!ok((r == 0) == checks[i].good, "action \"%s\" %s", checks[i].s,
+		    checks[i].good ? "accepted" : "refused"))
+			diag("  error: %s", r ? err : "(none)");
+		if (checks[i].good)
+			ok(action_refuses(checks[i].s) == checks[i].refuses,
+			    "\"%s\" %s", checks[i].s, checks[i].refuses ?
+			    "refuses" : "lets through");
+	}
+}
+
+static void
+parse(const char *text, int want_rc, const char *want_err, struct actions *a)
+{
+	struct ydoc *d = ydoc_load_mem("p.yaml", text, strlen(text));
+
+	actions_defaults(a);
+	is_int(actions_parse(d, ymap_get(d->root, "classes"), a), want_rc,
+	    "parse %s", want_rc ? "fails" : "succeeds");
+	is_str(d->nerrs ? d->errs[0] : NULL, want_err, "error line");
+	ydoc_free(d);
+}
+
+static void
+check_cache(void)
+{
+	struct vcache *c = vcache_new(8, 1000), *off = vcache_new(0, 1000);
+	struct vcache_val v = { VCLASS_DYNAMIC, "by=access+ip" }, out;
+	struct addr a, b;
+	char ip[32];
+	int i, hits = 0;
+
+	addr_parse(&a, "192.0.2.1");
+	addr_parse(&b, "2001:db8::1");
+	ok(!vcache_get(c, &a, 0, &out), "empty cache misses");
+	vcache_put(c, &a, 100, &v);
+	ok(vcache_get(c, &a, 500, &out) && out.cls == VCLASS_DYNAMIC &&
+	    strcmp(out.reason, "by=access+ip") == 0, "hit within the TTL");
+	ok(!vcache_get(c, &b, 500, &out), "another address misses");
+	ok(!vcache_get(c, &a, 1100, &out), "miss once the TTL passed");
+	vcache_put(c, &a, 2000, &v);
+	v.cls = VCLASS_MAIL;
+	vcache_put(c, &a, 2001, &v);
+	ok(vcache_get(c, &a, 2002, &out) && out.cls == VCLASS_MAIL,
+	    "a second put replaces");
+	is_int(vcache_count(c, 2002), 1, "one entry, not two");
+	for (i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		addr_parse(&b, ip);
+		vcache_put(c, &b, 3000, &v);
+	}
+	ok(vcache_count(c, 3000) <= 8, "bounded: %zu entries of 8",
+	    vcache_count(c, 3000));
+	for (i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		addr_parse(&b, ip);
+		hits += vcache_get(c, &b, 3001, &out);
+	}
+	ok(hits >= 1 && hits <= 8, "recent entries kept (%d)", hits);
+	vcache_clear(c);
+	is_int(vcache_count(c, 3001), 0, "cleared");
+	vcache_put(off, &a, 0, &v);
+	ok(!vcache_get(off, &a, 1, &out), "size 0: nothing cached");
+	vcache_free(c);
+	vcache_free(off);
+	vcache_free(NULL);
+}
+
+int
+main(void)
+{
+	struct actions a;
+
+	check_actions();
+	actions_defaults(&a);
+	ok(strncmp(actions_for(&a, VCLASS_DYNAMIC), "REJECT broadband-dynamic: ", 26) == 0,
+	    "dynamic refused by default, stable reason word first");
+	ok(action_refuses(actions_for(&a, VCLASS_STATIC)), "static refused by default");
+	is_str(actions_for(&a, VCLASS_GENERIC), "DUNNO", "generic passes by default");
+	is_str(actions_for(&a, VCLASS_MAIL), "DUNNO", "mail passes");
+	actions_release(&a);
+
+	parse("classes:\n  dynamic: \"550 5.7.1 no broadband\"\n  generic: WARN generic\n",
+	    0, NULL, &a);
+	is_str(actions_for(&a, VCLASS_DYNAMIC), "550 5.7.1 no broadband", "dynamic set");
+	is_str(actions_for(&a, VCLASS_GENERIC), "WARN generic", "generic set");
+	ok(action_refuses(actions_for(&a, VCLASS_STATIC)), "static keeps its default");
+	actions_release(&a);
+	parse("classes:\n  dynamik: DUNNO\n  static: BOUNCE\n", -1,
+	    "p.yaml:2:3: unknown key \"dynamik\"", &a);
+	actions_release(&a);
+	parse("classes:\n  static: \"550 4.7.1 x\"\n", -1,
+	    "p.yaml:2:11: static: enhanced status code must be X.Y.Z with X the reply code's class (4.7.1 for 4NN, 5.7.1 for 5NN)", &a);
+	actions_release(&a);
+	parse("classes: [dynamic]\n", -1, "p.yaml:1:10: expected a mapping", &a);
+	actions_release(&a);
+
+	check_cache();
+	return done_testing();
+}
