@@ -73,6 +73,7 @@ static void config_defaults(struct config *cfg)
 	cfg->log.ident = xstrdup(CONFIG_DEFAULT_LOG_IDENT);
 	cfg->log.requests = CONFIG_LOGREQ_ALL;
 	cfg->stats_interval_ms = STATS_INTERVAL_DEFAULT_MS;
+	fwconfig_init(&cfg->firewall);
 }
 
 /* ---------------------------------------------------------------- listen */
@@ -333,28 +334,7 @@ static int parse_dns(struct ydoc *doc, const struct ynode *v,
 static int parse_firewall(struct ydoc *doc, const struct ynode *v,
     struct config *cfg)
 {
-	static const char *const keys[] = { "enabled", "socket", NULL };
-	const struct ynode *n;
-	const char *s;
-	int rc = ymap_check(doc, v, keys);
-
-	if (rc < 0 && (v == NULL || v->type != YN_MAP))
-		return -1;
-	if ((n = ymap_get(v, "socket")) != NULL) {
-		if (ynode_str(doc, n, &s) < 0)
-			rc = -1;
-		else
-			cfg->firewall.socket = xstrdup(s);
-	}
-	cfg->firewall.enabled = cfg->firewall.socket != NULL;
-	if ((n = ymap_get(v, "enabled")) != NULL &&
-	    ynode_bool(doc, n, &cfg->firewall.enabled) < 0)
-		rc = -1;
-	if (rc == 0 && cfg->firewall.enabled && cfg->firewall.socket == NULL) {
-		ydoc_error(doc, v, "firewall: enabled needs a socket");
-		rc = -1;
-	}
-	return rc;
+	return fwconfig_parse(doc, v, &cfg->firewall);    /* H6: fwconfig.c */
 }
 
 static int parse_log(struct ydoc *doc, const struct ynode *v,
@@ -477,7 +457,7 @@ static void free_own(struct config *cfg)
 	for (size_t i = 0; i < cfg->dns.nservers; i++)
 		free(cfg->dns.servers[i]);
 	free(cfg->dns.servers);
-	free(cfg->firewall.socket);
+	fwconfig_release(&cfg->firewall);
 	free(cfg->log.ident);
 	free(cfg->default_action);
 	free(cfg->exceptions);

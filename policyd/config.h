@@ -54,11 +54,9 @@ struct listen_config {
  * a zero-filled struct is the default (no section). */
 #include "policyd/dnsconf.h"
 
-/* firewall: (H6 extends, or moves into policyd/fwclient.h). */
-struct firewall_config {
-	bool  enabled;          /* default false */
-	char *socket;           /* helper command socket; required if enabled */
-};
+/* firewall: struct fwconfig and its parser live in policyd/fwconfig.h (H6);
+ * fwconfig_init() gives the defaults (disabled). */
+#include "policyd/fwconfig.h"
 
 struct log_config {
 	char *ident;            /* syslog ident, default "policyd" */
@@ -79,7 +77,7 @@ struct config {
 	long long max_connections;      /* refuse (close) past this many */
 	char  *exceptions;              /* path or NULL (H2 loads it) */
 	struct dns_config dns;
-	struct firewall_config firewall;
+	struct fwconfig firewall;
 	struct log_config log;
 	long long debug_delay_ms;       /* tests: hold every answer this long */
 

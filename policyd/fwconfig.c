@@ -138,8 +138,7 @@ fwconfig_parse(struct ydoc *doc, const struct ynode *n, struct fwconfig *fc)
 		rc = -1;
 	if (en != NULL && fc->enabled && fc->socket == NULL &&
 	    ymap_get(n, "socket") == NULL) {
-		ydoc_error(doc, en, "enabled: true needs socket: (the "
-		    "firewall-helper's command_socket)");
+		ydoc_error(doc, n, "firewall: enabled needs a socket");
 		rc = -1;
 	}
 	if ((v = ymap_get(n, "after")) != NULL) {

@@ -248,7 +248,8 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 		return set(out, FWGATE_SKIP, "skipped:disabled");
 	if (in->mode != FWGATE_MODE_WARN && in->mode != FWGATE_MODE_ENFORCE)
 		return set(out, FWGATE_SKIP, "skipped:mode-off");
-	if (g->p.classes != 0 && (fwgate_class_bit(in->class) & g->p.classes) == 0)
+	unsigned bit = fwgate_class_bit(in->class);
+	if (bit == 0 || (g->p.classes != 0 && (bit & g->p.classes) == 0))
 		return set(out, FWGATE_SKIP, "skipped:class");
 
 	uint32_t i = lookup(g, in->addr);

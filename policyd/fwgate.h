@@ -14,7 +14,10 @@
  *   firewall disabled             skipped:disabled
  *   mode off                      skipped:mode-off
  *   class not for the firewall    skipped:class    (classes == 0: every
- *                                                   refused class qualifies)
+ *                                                   refused class qualifies;
+ *                                                   a refusal without a class
+ *                                                   - default action, deadline
+ *                                                   - never does)
  *   refused fewer than `after`
  *     times within `window`       skipped:threshold-K/N
  *   a block sent earlier for this

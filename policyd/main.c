@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "policyd/answerlog.h"
 #include "policyd/config.h"
+#include "policyd/fwlink.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
 #include "policyd/server.h"
@@ -87,6 +88,7 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 	req.client_name = name;
 	req.reverse_client_name = name;
 	req.helo_name = name;
+	fwlink_offline();               /* explaining blocks nobody */
 	if (policy_init(loop, cfg) < 0)
 		return EX_SOFTWARE;
 	if (policy_start(loop, cfg, &req, explain_done, &e) != NULL)

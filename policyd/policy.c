@@ -19,6 +19,7 @@
 
 #include "common/xmalloc.h"
 #include "policyd/config.h"
+#include "policyd/fwlink.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
 #include "policyd/stats.h"
@@ -30,6 +31,7 @@ struct policy_job {
 	void           *arg;
 	ev_timer        deadline;       /* answer the default by then */
 	ev_timer        delay;          /* debug.delay_ms */
+	struct fwlink_req fw;           /* H6: what the firewall hand-over needs */
 };
 
 static void result_default(const struct config *cfg, struct policy_result *r,
@@ -63,13 +65,17 @@ static void job_finish(struct policy_job *job, struct policy_result *res)
 {
 	policy_done_fn *done = job->done;
 	void *arg = job->arg;
+	struct fwlink_ticket fwt;
 
+	/* H6: decided on the real action (before mode), sent after done(). */
+	fwlink_decide(job->cfg, &job->fw, res, false, &fwt);
 	policy_apply_mode(job->cfg, res);
 	ev_timer_stop(job->loop, &job->deadline);
 	ev_timer_stop(job->loop, &job->delay);
 	config_unref(job->cfg);
 	free(job);
 	done(arg, res);
+	fwlink_send(&fwt);
 }
 
 static void job_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -124,9 +130,13 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 {
 	struct policy_job *job;
 	struct policy_result res;
+	struct fwlink_req fwr;
+	struct fwlink_ticket fwt;
 
+	fwlink_req_init(&fwr, req);
 	if (cfg->debug_delay_ms > 0) {
 		job = job_new(loop, cfg, done, arg);
+		job->fw = fwr;
 		ev_timer_set(&job->delay, (double)cfg->debug_delay_ms / 1000.0,
 		    0.);
 		ev_timer_start(loop, &job->delay);
@@ -134,8 +144,10 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	}
 	/* Decided at once: no job. */
 	result_default(cfg, &res, "default");
+	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);
 	done(arg, &res);
+	fwlink_send(&fwt);      /* after the answer: never delays it */
 	return NULL;
 }
 
@@ -151,13 +163,17 @@ void policy_cancel(struct policy_job *job)
 
 int policy_init(struct ev_loop *loop, const struct config *cfg)
 {
+	if (fwlink_init(loop, cfg) < 0)
+		return -1;
 	return 0;
 }
 
 void policy_reload(struct ev_loop *loop, const struct config *cfg)
 {
+	fwlink_reload(loop, cfg);
 }
 
 void policy_fini(void)
 {
+	fwlink_fini();
 }

@@ -57,7 +57,7 @@ static const struct scenario scenarios[] = {
 	} },
 	{ .name = "default classes: every refused one", .p = P(true, 1, 60 * S, 600 * S, 0), .steps = {
 		{ 0, "192.0.2.1", "generic", E, 1, 0, 0, "queued" },
-		{ 0, "192.0.2.2", NULL, E, 1, 0, 0, "queued" },
+		{ 0, "192.0.2.2", NULL, E, 1, 0, 0, "skipped:class" },
 		{ 0, "192.0.2.3", "generic", E, 0, 0, 0, "" },
 	} },
 	{ .name = "threshold 3 in 60s", .p = P(true, 3, 60 * S, 600 * S, DYN | STA), .steps = {
@@ -185,7 +185,7 @@ static const struct cfgcase cfgcases[] = {
 	{ "firewall:\n  socket: /run/fwh.sock\n  after: 3\n  window: 5m\n"
 	  "  classes: [dynamic, static]\n  ttl: 1h\n  queue_size: 50\n"
 	  "  backoff: {min: 50ms, max: 2s}\n  reply_timeout: 3s\n  track: 1000\n", NULL },
-	{ "firewall:\n  enabled: true\n", "t.yaml:2:12: enabled: true needs socket" },
+	{ "firewall:\n  enabled: true\n", "t.yaml:2:3: firewall: enabled needs a socket" },
 	{ "firewall:\n  socket: /x\n  after: 0\n", "t.yaml:3:10:" },
 	{ "firewall:\n  socket: /x\n  classes: [dynamic, cable]\n",
 	  "t.yaml:3:22: unknown class \"cable\"" },
