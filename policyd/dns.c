@@ -315,6 +315,12 @@ dns_get(struct ev_loop *loop, const struct dns_config *dc)
 	return d;
 }
 
+const struct dns *
+dns_current(void)
+{
+	return the_dns;
+}
+
 void
 dns_shutdown(void)
 {
