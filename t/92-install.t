@@ -51,6 +51,8 @@ grep -q '^ExecStart=/usr/sbin/policyd -c /etc/policyd/policyd.yaml -f$' \
 	"$d/usr/lib/systemd/system/policyd.service"; ok $? "PREFIX=/usr: units name /usr/sbin and /etc/policyd"
 grep -q '/etc/policyd/policyd.yaml' "$d/usr/share/man/man8/policyd.8"
 ok $? "PREFIX=/usr: the manual names /etc/policyd"
+rel=$(grep -lE '[ ":[]etc/[a-z_-]+\.yaml' "$d"/etc/policyd/* "$d"/usr/share/doc/policyd/examples/* 2>/dev/null)
+[ -z "$rel" ]; ok $? "installed examples name no file of the source tree${rel:+ ($rel)}"
 
 # An operator's configuration survives a second install.
 if [ -f "$d/etc/policyd/policyd.yaml" ]; then
