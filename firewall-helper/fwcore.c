@@ -70,21 +70,27 @@ static void rearm_expiry(void)
 	ev_timer_start(loop, &expire_w);
 }
 
+/* After a failed transaction: a full reconcile later, backing off. */
+static void schedule_retry(void)
+{
+	cnt.backend_errors++;
+	sync_ok = false;
+	if (!ev_is_active(&retry_w)) {
+		ev_timer_set(&retry_w, retry_s, 0);
+		ev_timer_start(loop, &retry_w);
+		retry_s = retry_s * 2 > RETRY_MAX_S ? RETRY_MAX_S : retry_s * 2;
+	}
+}
+
 static void full_reconcile(void)
 {
 	struct fw_entry *all;
 	size_t n = blocktab_export(bt, &all);
 
 	cnt.reconciles++;
-	if (be->reconcile(all, n) == -1) {
-		cnt.backend_errors++;
-		sync_ok = false;
-		if (!ev_is_active(&retry_w)) {
-			ev_timer_set(&retry_w, retry_s, 0);
-			ev_timer_start(loop, &retry_w);
-			retry_s = retry_s * 2 > RETRY_MAX_S ? RETRY_MAX_S : retry_s * 2;
-		}
-	} else {
+	if (be->reconcile(all, n) == -1)
+		schedule_retry();
+	else {
 		sync_ok = true;
 		retry_s = 1.0;
 	}
@@ -101,11 +107,8 @@ static void commit(void)
 		cnt.batches++;
 		if (!sync_ok)
 			full_reconcile();
-		else if (be->sync() == -1) {
-			cnt.backend_errors++;
-			sync_ok = false;
-			full_reconcile();
-		}
+		else if (be->sync() == -1)
+			schedule_retry();
 	}
 	staged = 0;
 	if (journal_should_compact(jn, blocktab_count(bt)))

@@ -34,6 +34,7 @@
 #define OUT_LIMIT_ST  (64u << 20)
 #define OUT_HIGH      (1u << 20)
 #define MAX_GROUPS    1024
+#define REFUSED_LINGER 2.0
 
 struct lsock {
 	int    fd;
@@ -48,7 +49,9 @@ struct conn {
 	bool   held;                /* a reply waits for the commit */
 	bool   closing;             /* close once the output is written */
 	bool   paused;              /* reading stopped: output is full */
+	bool   refused;             /* not allowed: answer, drain, close */
 	ev_io  rw, ww;
+	ev_timer tw;                /* refused: give up after REFUSED_LINGER */
 	struct buf in, out;
 	char   peer[80];
 	struct conn *prev, *next;
@@ -106,6 +109,7 @@ static void conn_close(struct conn *c)
 {
 	ev_io_stop(loop, &c->rw);
 	ev_io_stop(loop, &c->ww);
+	ev_timer_stop(loop, &c->tw);
 	close(c->fd);
 	buf_release(&c->in);
 	buf_release(&c->out);
@@ -191,6 +195,14 @@ static void process(struct conn *c)
 	char *head, *nl;
 	size_t used;
 
+	if (c->refused) {
+		/* Discard what it sent: closing a unix socket with unread data
+		 * resets the peer, which would lose our ERR line. */
+		buf_consume(&c->in, buf_used(&c->in));
+		if (c->closing)
+			conn_close(c);
+		return;
+	}
 	while (!c->closing && (used = buf_used(&c->in)) > 0) {
 		head = buf_head(&c->in);
 		nl = memchr(head, '\n', used < FWPROTO_LINE_MAX ? used : FWPROTO_LINE_MAX);
@@ -256,6 +268,10 @@ static void write_cb(struct ev_loop *l, ev_io *w, int revents)
 	if (buf_used(&c->out) > 0)
 		return;
 	ev_io_stop(loop, &c->ww);
+	if (c->refused) {
+		shutdown(c->fd, SHUT_WR);       /* the peer sees EOF; we drain */
+		return;
+	}
 	if (c->closing) {
 		conn_close(c);
 		return;
@@ -284,6 +300,11 @@ static void committed(void)
 	}
 }
 
+static void linger_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	conn_close(w->data);
+}
+
 static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	struct lsock *ls = w->data;
@@ -293,13 +314,11 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 	int fd;
 
 	while ((fd = accept4(ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if (!peer_allowed(fd, ls->status, desc, sizeof(desc))) {
-			static const char no[] = "ERR not allowed\n";
+		bool allowed = peer_allowed(fd, ls->status, desc, sizeof(desc));
+
+		if (!allowed) {
 			fwcore_count_peer_refused();
 			log_warnx("%s socket: peer %s not allowed, dropped", name, desc);
-			(void)!write(fd, no, sizeof(no) - 1);
-			close(fd);
-			continue;
 		}
 		if (nconns >= MAX_CONNS) {
 			log_warnx("%s socket: %d connections, peer %s dropped", name,
@@ -308,6 +327,7 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 			continue;
 		}
 		c = xcalloc(1, sizeof(*c));
+		c->refused = !allowed;
 		c->fd = fd;
 		c->status = ls->status;
 		snprintf(c->peer, sizeof(c->peer), "%s:%s", name, desc);
@@ -315,8 +335,14 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		buf_init(&c->out, ls->status ? OUT_LIMIT_ST : OUT_LIMIT_CMD);
 		ev_io_init(&c->rw, read_cb, fd, EV_READ);
 		ev_io_init(&c->ww, write_cb, fd, EV_WRITE);
-		c->rw.data = c->ww.data = c;
+		ev_timer_init(&c->tw, linger_cb, REFUSED_LINGER, 0);
+		c->rw.data = c->ww.data = c->tw.data = c;
 		ev_io_start(loop, &c->rw);
+		if (c->refused) {
+			reply(c, "ERR not allowed");
+			ev_io_start(loop, &c->ww);
+			ev_timer_start(loop, &c->tw);
+		}
 		c->next = conns;
 		if (conns)
 			conns->prev = c;
