@@ -46,14 +46,14 @@ MAN_PAGES   := $(patsubst doc/%.in,$(B)/man/%,$(MAN_SRCS))
 MAN_DEPS    := doc/mkman.pl $(wildcard doc/options/*.tsv)
 
 # Paths as the installed files should name them.
-# An example that names a file of the tree relatively (etc/tokens.yaml, as
-# `make run` reads it) gets the installed path.
+# An example that names a file of the tree relatively ("etc/tokens.yaml", or
+# "tokens.yaml" beside it) gets the installed path.
 PATH_SED = -e 's|/usr/sbin/policyd|$(SBINDIR)/policyd|g' \
 	-e 's|/usr/sbin/firewall-helper|$(SBINDIR)/firewall-helper|g' \
 	-e 's|/etc/policyd/|$(CONFDIR)/|g' \
 	-e 's|/usr/share/policyd/|$(PKGDATADIR)/|g' \
-	$(foreach f,$(CONF_FILES),-e 's|\([ "'"'"':[]\)$(f)\b|\1$(CONFDIR)/$(notdir $(f))|g') \
-	$(foreach f,$(DATA_FILES),-e 's|\([ "'"'"':[]\)$(f)\b|\1$(PKGDATADIR)/$(notdir $(f))|g')
+	$(foreach f,$(CONF_FILES),-e 's|\([ "'"'"':[]\)\(etc/\)\{0,1\}$(notdir $(f))\b|\1$(CONFDIR)/$(notdir $(f))|g') \
+	$(foreach f,$(DATA_FILES),-e 's|\([ "'"'"':[]\)\(etc/\)\{0,1\}$(notdir $(f))\b|\1$(PKGDATADIR)/$(notdir $(f))|g')
 
 .PHONY: man install install-nobuild uninstall
 
