@@ -224,7 +224,9 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 	in.class = res->class;
 	in.mode = gate_mode(cfg->mode);
 	in.refused = fwlink_action_refuses(res->action);
-	in.excepted = excepted;
+	/* verdict.h: an exception answers with no class and this reason. */
+	in.excepted = excepted || (res->class == NULL &&
+	    strncmp(res->reason, "exception=", 10) == 0);
 	in.authenticated = fr->authenticated;
 	fwgate_decide(fl.gate, &in, now_ms(), &r);
 	if (r.verdict == FWGATE_QUEUE && fl.client == NULL)

@@ -14,6 +14,9 @@
  *     done(arg, res)                       the Postfix answer goes out
  *     fwlink_send(&ticket)                 queues "add IP ..." (no I/O here)
  *
+ * excepted may be given by the caller; a result with no class whose reason
+ * starts "exception=" (verdict.h) counts as excepted too.
+ *
  * The reason sent to the helper is "class=C " followed by the result's
  * reason (the signals), sanitised and cut by fwproto.
  *
