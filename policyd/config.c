@@ -21,6 +21,7 @@
 #include "common/sock.h"
 #include "common/xmalloc.h"
 #include "common/yconf.h"
+#include "policyd/classify_config.h"
 #include "policyd/config.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
@@ -31,7 +32,7 @@ typedef int section_fn(struct ydoc *doc, const struct ynode *v,
 
 static section_fn parse_listen, parse_mode, parse_default_action,
     parse_idle_timeout, parse_deadline, parse_max_connections,
-    parse_exceptions, parse_dns, parse_firewall, parse_log, parse_debug;
+    parse_dns, parse_firewall, parse_log, parse_debug;
 
 static const struct section {
 	const char *key;
@@ -43,14 +44,16 @@ static const struct section {
 	{ "idle_timeout", parse_idle_timeout },
 	{ "deadline", parse_deadline },
 	{ "max_connections", parse_max_connections },
-	{ "exceptions", parse_exceptions },
+	{ "exceptions", classify_config_parse_exceptions },   /* H2: path + file */
 	{ "dns", parse_dns },                   /* H4: dns_config_parse */
 	{ "firewall", parse_firewall },         /* H6: fwconfig_parse */
 	{ "log", parse_log },
 	{ "debug", parse_debug },
 	{ "status_socket", status_socket_config_parse },        /* H8 */
 	{ "stats_interval", stats_interval_config_parse },      /* H8 */
-	/* H2: { "classes", classify_config_parse }, ... */
+	{ "tokens", classify_config_parse_tokens },           /* H2 */
+	{ "classes", classify_config_parse_classes },         /* H2 */
+	{ "cache", classify_config_parse_cache },             /* H2 */
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -58,7 +61,7 @@ static void free_own(struct config *cfg);
 static void (*const frees[])(struct config *) = {
 	free_own,
 	stats_config_free,
-	/* H2: classify_config_free, ... */
+	classify_config_free,                           /* H2 */
 };
 
 static void config_defaults(struct config *cfg)
@@ -250,19 +253,6 @@ static int parse_max_connections(struct ydoc *doc, const struct ynode *v,
     struct config *cfg)
 {
 	return ynode_int(doc, v, 1, 1000000, &cfg->max_connections);
-}
-
-static int parse_exceptions(struct ydoc *doc, const struct ynode *v,
-    struct config *cfg)
-{
-	const char *s;
-
-	if (ynode_is_null(v))
-		return 0;
-	if (ynode_str(doc, v, &s) < 0)
-		return -1;
-	cfg->exceptions = xstrdup(s);
-	return 0;
 }
 
 /* ---------------------------------------------------------------- sections */

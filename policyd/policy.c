@@ -23,6 +23,7 @@
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
 #include "policyd/stats.h"
+#include "policyd/verdict.h"
 
 struct policy_job {
 	struct ev_loop *loop;
@@ -142,8 +143,11 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 		ev_timer_start(loop, &job->delay);
 		return job;
 	}
-	/* Decided at once: no job. */
-	result_default(cfg, &res, "default");
+	/* Decided at once: no job.  H2: SASL, exceptions, cache, then the
+	 * class of Postfix's client name and its action. */
+	memset(&res, 0, sizeof(res));
+	if (!verdict_pre(cfg, req, &res))
+		verdict_classify(cfg, req, verdict_name(req), &res);
 	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);
 	done(arg, &res);
@@ -165,15 +169,19 @@ int policy_init(struct ev_loop *loop, const struct config *cfg)
 {
 	if (fwlink_init(loop, cfg) < 0)
 		return -1;
+	if (verdict_init(cfg) < 0)
+		return -1;
 	return 0;
 }
 
 void policy_reload(struct ev_loop *loop, const struct config *cfg)
 {
 	fwlink_reload(loop, cfg);
+	verdict_reload(cfg);
 }
 
 void policy_fini(void)
 {
 	fwlink_fini();
+	verdict_fini();
 }

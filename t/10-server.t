@@ -60,7 +60,7 @@ case $line in
 *) t_ok 1 "long helo_name cut" ;;
 esac
 case $line in
-*'action="DUNNO" class=- reason="default" fw=- duration_ms='*) t_ok 0 "action, class, reason, fw, duration" ;;
+*'action="DUNNO" class=none reason="by=nothing host-part=none" fw=- duration_ms='*) t_ok 0 "action, class, reason, fw, duration" ;;
 *) t_ok 1 "action, class, reason, fw, duration"; echo "# $line" ;;
 esac
 [ ${#line} -lt 600 ]

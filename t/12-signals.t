@@ -19,12 +19,12 @@ bg=$!
 pd_wait_log 'request for client' 3
 
 pd_conf "listen: [ $SPEC ]
-default_action: REJECT test one"
+classes: { unknown: REJECT test one }"
 kill -HUP "$PD_PID"
 pd_wait_log 'configuration reloaded'
 t_ok $? "SIGHUP with a good file: reloaded"
 pd_req 192.0.2.2 | pd_raw "$SPEC" > "$T_TMP/out"
-t_is "$(cat "$T_TMP/out")" "action=REJECT test one" "new default_action answered"
+t_is "$(cat "$T_TMP/out")" "action=REJECT test one" "new classes: action answered"
 
 pd_conf "listen: [ $SPEC ]
 default_action: REJECTED

@@ -8,7 +8,7 @@ printf 'action=DUNNO\n\n' > "$T_TMP/dunno"
 
 # -q: one verdict on stdout
 pd_conf "listen: [ $SPEC ]
-default_action: DEFER_IF_PERMIT later"
+classes: { none: DEFER_IF_PERMIT later }"
 out=$($POLICYD -c "$PD_CONF" -q host.example 192.0.2.1)
 t_ok $? "-q exits 0"
 case $out in

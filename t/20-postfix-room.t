@@ -11,6 +11,7 @@ postfix_room_check || room_skip "$POSTFIX_ROOM_WHY"
 conf() {
 	pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
 default_action: \"$1\"
+classes: { none: \"$1\" }
 dns: { servers: [ \"127.0.0.1:9\" ], timeout_ms: 300 }
 log: { requests: all }"
 }

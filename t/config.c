@@ -86,7 +86,7 @@ static void test_values(void)
 	is_int(cfg->idle_timeout_ms, 15 * 60 * 1000, "idle_timeout 15m");
 	is_int(cfg->deadline_ms, 750, "deadline 750ms");
 	is_int(cfg->max_connections, 500, "max_connections");
-	is_str(cfg->exceptions, "/etc/policyd/exceptions.yaml", "exceptions");
+	is_str(cfg->exceptions, "../../../etc/exceptions.yaml", "exceptions");
 	is_int(cfg->dns.nservers, 3, "dns servers");
 	is_str(cfg->dns.servers[1], "[::1]:53", "dns server 2");
 	is_int(cfg->dns.timeout_ms, 1500, "dns timeout");

@@ -1,0 +1,176 @@
+/*
+ * verdict.c - SASL, exceptions, cache, classification and action for one
+ * request (see verdict.h).  No I/O besides the process-wide cache; the
+ * clock is CLOCK_MONOTONIC for the cache, time() for until: dates.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/addr.h"
+#include "common/log.h"
+#include "policyd/actions.h"
+#include "policyd/classify.h"
+#include "policyd/classify_config.h"
+#include "policyd/config.h"
+#include "policyd/exceptions.h"
+#include "policyd/policy.h"
+#include "policyd/policy_proto.h"
+#include "policyd/stats.h"
+#include "policyd/vcache.h"
+#include "policyd/verdict.h"
+
+static struct vcache *cache;
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+cache_make(const struct config *cfg)
+{
+	const struct classify_config *cc = classify_config_of(cfg);
+
+	vcache_free(cache);
+	cache = vcache_new((size_t)cc->cache_size, cc->cache_ttl_ms);
+}
+
+int
+verdict_init(const struct config *cfg)
+{
+	const struct classify_config *cc = classify_config_of(cfg);
+	size_t n, expired;
+
+	if (classify_init() < 0) {
+		log_warnx("cannot load the public suffix list");
+		return -1;
+	}
+	cache_make(cfg);
+	n = exceptions_count(cc->exceptions, time(NULL), &expired);
+	log_info("classifier: exceptions=%zu expired=%zu cache=%lld ttl=%llds",
+	    n, expired, cc->cache_size, cc->cache_ttl_ms / 1000);
+	return 0;
+}
+
+void
+verdict_reload(const struct config *cfg)
+{
+	cache_make(cfg);        /* a new configuration may decide otherwise */
+}
+
+void
+verdict_fini(void)
+{
+	vcache_free(cache);
+	cache = NULL;
+}
+
+static bool
+usable(const char *s)
+{
+	return s && *s && strcmp(s, "unknown") != 0;
+}
+
+const char *
+verdict_name(const struct policy_req *req)
+{
+	if (usable(req->client_name))
+		return req->client_name;
+	if (usable(req->reverse_client_name))
+		return req->reverse_client_name;
+	return NULL;
+}
+
+static void
+result_set(struct policy_result *res, const char *action, const char *class,
+    const char *reason)
+{
+	snprintf(res->action, sizeof(res->action), "%s", action);
+	res->class = class;
+	snprintf(res->reason, sizeof(res->reason), "%s", reason);
+}
+
+bool
+verdict_pre(const struct config *cfg, const struct policy_req *req,
+    struct policy_result *res)
+{
+	const struct classify_config *cc = classify_config_of(cfg);
+	const struct exc_entry *e;
+	struct exc_query q;
+	struct vcache_val v;
+	struct addr a;
+	char buf[384];
+	bool have_addr = req->client_address &&
+	    addr_parse(&a, req->client_address) == 0;
+
+	if (usable(req->sasl_username)) {
+		result_set(res, "DUNNO", NULL, "sasl=authenticated");
+		return true;
+	}
+	q.client = have_addr ? &a : NULL;
+	q.client_name = verdict_name(req);
+	q.sender = req->sender;
+	q.recipient = req->recipient;
+	if ((e = exceptions_match(cc->exceptions, &q, time(NULL))) == NULL &&
+	    q.client_name == req->client_name && usable(req->reverse_client_name)) {
+		q.client_name = req->reverse_client_name;
+		e = exceptions_match(cc->exceptions, &q, time(NULL));
+	}
+	if (e != NULL) {
+		stats_inc(STAT_EXCEPTIONS);
+		snprintf(buf, sizeof(buf), "exception=");
+		exc_describe(e, buf + 10, sizeof(buf) - 10);
+		result_set(res, "DUNNO", NULL, buf);
+		return true;
+	}
+	if (have_addr && vcache_get(cache, &a, mono_ms(), &v)) {
+		stats_inc(STAT_VCACHE_HITS);
+		snprintf(buf, sizeof(buf), "cached %s", v.reason);
+		result_set(res, actions_for(&cc->actions, v.cls),
+		    vclass_name(v.cls), buf);
+		return true;
+	}
+	stats_inc(STAT_VCACHE_MISSES);
+	return false;
+}
+
+void
+verdict_classify(const struct config *cfg, const struct policy_req *req,
+    const char *name, struct policy_result *res)
+{
+	const struct classify_config *cc = classify_config_of(cfg);
+	struct classify_result r;
+	struct vcache_val v;
+	struct addr a;
+	bool have_addr = req->client_address &&
+	    addr_parse(&a, req->client_address) == 0;
+
+	classify(cc->tokens, name, have_addr ? &a : NULL, &r);
+	result_set(res, actions_for(&cc->actions, r.cls), vclass_name(r.cls),
+	    r.reason);
+	if (have_addr) {
+		v.cls = r.cls;
+		memcpy(v.reason, r.reason, sizeof(v.reason));
+		vcache_put(cache, &a, mono_ms(), &v);
+	}
+}
+
+void
+verdict_class(const struct config *cfg, const char *class,
+    const char *reason, struct policy_result *res)
+{
+	const struct classify_config *cc = classify_config_of(cfg);
+	int c = vclass_parse(class);
+
+	if (c < 0) {
+		result_set(res, "DUNNO", NULL, reason);
+		return;
+	}
+	result_set(res, actions_for(&cc->actions, (enum vclass)c),
+	    vclass_name((enum vclass)c), reason);
+}

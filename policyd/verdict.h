@@ -1,0 +1,45 @@
+/*
+ * verdict.h - the classifier's stages of a policy job, for policy.c.
+ *
+ * In request order (DESIGN.md):
+ *   1. verdict_pre(): SASL-authenticated clients pass; then the exceptions
+ *      list (client address, client and reverse names, sender, recipient);
+ *      then the verdict cache for the client address.  Returns true when
+ *      that decided (res filled), before any DNS work.
+ *   2. (DNS, when needed - policy_dns.c - finds the name to classify.)
+ *   3. verdict_classify(): classify(name, client address), store the class
+ *      in the cache, take the class's action.
+ * Results carry the enforce-mode action; policy.c applies `mode:` after.
+ * Exceptions and SASL answer DUNNO with no class; the reason names what
+ * matched ("exception=client 192.0.2.0/24 (line 4: partner)", "sasl").
+ *
+ * The cache is process-wide: verdict_init() sizes it from the
+ * configuration, verdict_reload() empties (and resizes) it with a new one,
+ * verdict_fini() frees it.  Without verdict_init() nothing is cached.
+ */
+#ifndef POLICYD_VERDICT_H
+#define POLICYD_VERDICT_H
+
+#include <stdbool.h>
+
+struct config;
+struct policy_req;
+struct policy_result;
+
+int  verdict_init(const struct config *cfg);
+void verdict_reload(const struct config *cfg);
+void verdict_fini(void);
+
+bool verdict_pre(const struct config *cfg, const struct policy_req *req,
+    struct policy_result *res);
+void verdict_classify(const struct config *cfg, const struct policy_req *req,
+    const char *name, struct policy_result *res);
+/* The name Postfix gave: client_name, else reverse_client_name; NULL when
+ * neither is usable ("unknown" or empty). */
+const char *verdict_name(const struct policy_req *req);
+/* Fill res with a class decided elsewhere (DNS: "unknown" for no PTR, a
+ * DNSBL's class): its action, and reason as given. */
+void verdict_class(const struct config *cfg, const char *class,
+    const char *reason, struct policy_result *res);
+
+#endif
