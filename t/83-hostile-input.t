@@ -1,0 +1,61 @@
+#!/bin/bash
+# t/83-hostile-input.t - policyd against clients that send what it must
+# survive (t/lib/hostile-input.c), a witness connection answered throughout:
+#
+#  - 50 slow clients sending two requests one byte at a time, interleaved
+#  - a client that sends requests and never reads: dropped at the output
+#    bound (logged), before 200 MB were sent
+#  - every protocol limit of policyd/policy_proto.h at and past its edge,
+#    and each malformed shape: answered at the edge, closed past it
+#  - 300 connections of random bytes (raw, printable lines, mutated
+#    requests, long lines, CR/LF storms): only well-formed answers come back,
+#    half-closed connections are closed by the server
+# After all that, policyd holds no more descriptors than at the start, still
+# answers, exits 0 on SIGTERM, and its log holds no sanitizer report.
+. "$(dirname "$0")/lib/hostile.sh"
+
+PORT=$(h_port)
+T=127.0.0.1:$PORT
+SOCK=$H_TMP/p.sock
+printf 'clients: [ 192.0.2.0/24 ]\n' > "$H_TMP/exc.yaml"
+h_conf "$H_TMP/p.yaml" "listen: [ \"inet:$T\", \"unix:$SOCK\" ]
+exceptions: $H_TMP/exc.yaml
+log: { requests: none }"
+
+h_start "$H_TMP/p.yaml"
+t_ok $? "policyd starts"
+fd0=$(h_fds)
+
+out=$($HI -e DUNNO -t 30 "$T" slow 50 2>&1)
+t_ok $? "50 clients sending one byte at a time"
+t_diag "$out"
+
+out=$($HI -e DUNNO -t 30 "$T" noread 200 2>&1)
+t_ok $? "a client that never reads is dropped (TCP)"
+t_diag "$out"
+out=$($HI -e DUNNO -t 30 "unix:$SOCK" noread 200 2>&1)
+t_ok $? "a client that never reads is dropped (unix socket)"
+t_diag "$out"
+grep -q 'does not read its answers' "$H_LOG"
+t_ok $? "the drop is logged"
+
+out=$($HI -e DUNNO -t 60 "$T" limits 2>&1)
+t_ok $? "protocol limits at and past their edges"
+t_diag "$out"
+
+seed=${HOSTILE_SEED:-20261128}
+out=$($HI -e DUNNO -t 60 "$T" garbage 300 "$seed" 2>&1)
+t_ok $? "random bytes on 300 connections (seed $seed)"
+t_diag "$out"
+
+for _ in $(seq 1 100); do [ "$(h_fds)" -le "$fd0" ] && break; sleep 0.05; done
+fd1=$(h_fds)
+[ "$fd1" -le "$fd0" ]
+t_ok $? "no descriptor leaked (before $fd0, after $fd1)"
+h_alive
+t_ok $? "policyd still runs"
+h_stop
+t_ok "$H_RC" "exit 0 on SIGTERM"
+h_clean_log
+t_ok $? "no sanitizer report"
+t_done

@@ -1,0 +1,123 @@
+# hostile.sh - helpers for the adversarial and fault tests t/8x-*.t
+# (sourced, bash).  Owner: H7.
+#
+#   t_ok RC TEXT / t_diag TEXT / t_done   TAP lines and the final plan
+#   h_port                   a free loopback TCP port
+#   h_conf FILE TEXT         write a config file
+#   h_start CONF [NOFILE]    start policyd -c CONF -f (descriptor limit
+#                            NOFILE, default 20000); log in $H_LOG; waits
+#                            for "started"; sets H_PID
+#   h_stop                   SIGTERM and wait; H_RC is the exit status
+#   h_alive                  policyd still runs
+#   h_fds                    descriptors policyd holds now
+#   h_rss                    policyd's resident memory in kB
+#   h_clean_log              0 when $H_LOG has no sanitizer report
+#   h_wait_log PATTERN [N]   wait (10 s at most) for N lines matching
+#
+# $H_TMP is a fresh directory removed at exit; every process started
+# through h_start is killed at exit.  Tools: $HL (hostile-load), $HC
+# (hostile-conns), $HI (hostile-input).
+
+cd "$(dirname "$0")/.." || exit 1
+POLICYD=./policyd/policyd
+HL=./t/lib/hostile-load
+HC=./t/lib/hostile-conns
+HI=./t/lib/hostile-input
+H_TMP=$(mktemp -d /tmp/hostile-t.XXXXXX)
+H_LOG=$H_TMP/policyd.log
+H_PID=
+H_RC=
+H_KILL=()
+t_n=0
+t_fail=0
+
+_h_cleanup() {
+	local p
+	[ -n "$H_PID" ] && kill -KILL "$H_PID" 2>/dev/null
+	for p in "${H_KILL[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$H_TMP"
+}
+trap _h_cleanup EXIT
+
+for _t in "$POLICYD" "$HL" "$HC" "$HI"; do
+	if [ ! -x "$_t" ]; then
+		echo "1..0 # SKIP build first (make): $_t missing"
+		exit 0
+	fi
+done
+
+t_ok() {
+	local rc=$1
+	shift
+	t_n=$((t_n + 1))
+	if [ "$rc" = 0 ]; then
+		echo "ok $t_n - $*"
+	else
+		echo "not ok $t_n - $*"
+		t_fail=$((t_fail + 1))
+	fi
+}
+
+t_diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+t_done() {
+	echo "1..$t_n"
+	if [ "$t_fail" != 0 ] && [ -f "$H_LOG" ]; then
+		echo "# policyd log (last lines):"
+		tail -n 20 "$H_LOG" | sed 's/^/#   /'
+	fi
+	[ "$t_fail" = 0 ]
+	exit $?
+}
+
+h_port() {
+	perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(
+	    LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1,
+	    ReuseAddr => 1) or die; print $s->sockport, "\n"'
+}
+
+h_conf() {
+	printf '%s\n' "$2" > "$1"
+}
+
+h_wait_log() {
+	local pat=$1 want=${2:-1} i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(grep -Ec -- "$pat" "$H_LOG" 2>/dev/null)" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+h_start() {
+	local conf=$1 nofile=${2:-20000}
+	: > "$H_LOG"
+	(ulimit -n "$nofile" && exec "$POLICYD" -c "$conf" -f) 2>> "$H_LOG" &
+	H_PID=$!
+	h_wait_log 'started: |fatal|rror' && grep -q 'started: ' "$H_LOG"
+}
+
+h_stop() {
+	kill -TERM "$H_PID" 2>/dev/null
+	wait "$H_PID"
+	H_RC=$?
+	H_PID=
+}
+
+h_alive() {
+	[ -n "$H_PID" ] && kill -0 "$H_PID" 2>/dev/null
+}
+
+h_fds() {
+	ls "/proc/$H_PID/fd" 2>/dev/null | wc -l
+}
+
+h_rss() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$H_PID/status" 2>/dev/null
+}
+
+h_clean_log() {
+	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$H_LOG"
+}
