@@ -97,3 +97,84 @@ void answerlog_line(const char *fmt, ...)
 		return;
 	answerlog_put(line, (size_t)n);
 }
+
+void logline_put(struct logline *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+/* 1 for the bytes log_esc() keeps as they are (printable ASCII but '\\'
+ * and '"'), so the common case is one table lookup per byte. */
+#define P16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x30] = P16, P16,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	[0x60] = P16,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+#define esc_plain(c) plain[(unsigned char)(c)]
+
+void logline_esc(struct logline *l, const char *s, size_t cut)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t need = 0, n, lim;
+	char *d;
+
+	if (s == NULL)
+		s = "-";
+	if (cut > sizeof(l->buf) - l->len)
+		cut = sizeof(l->buf) - l->len;
+	for (p = (const unsigned char *)s; *p; p++)
+		need += esc_plain(*p) ? 1 : 4;
+	n = (size_t)(p - (const unsigned char *)s);
+	if (need == n && n <= cut) {            /* the common case */
+		memcpy(l->buf + l->len, s, n);
+		l->len += n;
+		return;
+	}
+	lim = need <= cut ? cut : cut > 3 ? cut - 3 : 0;
+	d = l->buf + l->len;
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (esc_plain(*p)) {
+			if (lim < 1)
+				break;
+			*d++ = (char)*p;
+			lim--;
+		} else {
+			if (lim < 4)
+				break;
+			*d++ = '\\';
+			*d++ = 'x';
+			*d++ = hex[*p >> 4];
+			*d++ = hex[*p & 15];
+			lim -= 4;
+		}
+	}
+	if (*p && cut >= 3) {
+		memcpy(d, "...", 3);
+		d += 3;
+	}
+	l->len = (size_t)(d - l->buf);
+}
+
+void logline_num(struct logline *l, unsigned long long v, int mindigits)
+{
+	char d[24];
+	int i = sizeof(d);
+
+	do {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while ((v > 0 || (int)sizeof(d) - i < mindigits) && i > 0);
+	if (sizeof(l->buf) - l->len >= sizeof(d) - (size_t)i) {
+		memcpy(l->buf + l->len, d + i, sizeof(d) - (size_t)i);
+		l->len += sizeof(d) - (size_t)i;
+	}
+}

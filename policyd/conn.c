@@ -27,15 +27,15 @@
 #include "policyd/policy_proto.h"
 #include "policyd/stats.h"
 
-/* What the log line of one request needs, escaped and cut. */
+/* What the log line of one request needs: the request's own strings while
+ * policy_start() runs (an answer given at once is logged from them), copies
+ * when the answer has to wait. */
 struct reqlog {
 	struct timespec t0;
-	char client[64];
-	char name[128];
-	char rname[128];
-	char helo[128];
-	char state[24];
+	const char *client, *name, *rname, *helo, *state;
+	char *copy;                     /* owns the copies, or NULL */
 };
+#define REQLOG_CUT 256                  /* bytes of each string kept */
 
 struct conn {
 	struct conn_env *env;
@@ -57,6 +57,7 @@ struct conn {
 };
 
 static void conn_settle(struct conn *c);
+static void reqlog_free(struct reqlog *rl);
 
 struct conn *conn_next(const struct conn *c)
 {
@@ -70,7 +71,7 @@ static void conn_free(struct conn *c)
 	if (c->job != NULL)
 		env->ops->cancel(c->job);
 	if (c->rl_heap)
-		free(c->rl);
+		reqlog_free(c->rl);
 	if (c->flush_last)
 		(void)buf_write_fd(&c->out, c->fd);
 	ev_io_stop(env->loop, &c->rio);
@@ -95,52 +96,45 @@ static void conn_free(struct conn *c)
 
 static void reqlog_fill(struct reqlog *rl, const struct policy_req *req)
 {
-	log_escs(rl->client, sizeof(rl->client), req->client_address);
-	log_escs(rl->name, sizeof(rl->name), req->client_name);
-	log_escs(rl->rname, sizeof(rl->rname), req->reverse_client_name);
-	log_escs(rl->helo, sizeof(rl->helo), req->helo_name);
-	log_escs(rl->state, sizeof(rl->state), req->protocol_state);
+	rl->client = req->client_address;
+	rl->name = req->client_name;
+	rl->rname = req->reverse_client_name;
+	rl->helo = req->helo_name;
+	rl->state = req->protocol_state;
+	rl->copy = NULL;
 }
 
-/* A log line built by hand: this runs once per request, and printf's
- * format parsing was the larger part of its cost. */
-struct line {
-	char   buf[LOG_LINE_MAX];
-	size_t len;
-};
-
-static void line_put(struct line *l, const char *s)
+/* The answer will come later: keep copies (cut) of what the log needs. */
+static struct reqlog *reqlog_keep(const struct reqlog *rl)
 {
-	size_t n = strlen(s);
+	const char **f[5];
+	struct reqlog *k = xmalloc(sizeof(*k));
+	size_t len[5], total = 0;
+	char *p;
 
-	if (n > sizeof(l->buf) - l->len)
-		n = sizeof(l->buf) - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-}
-
-static void line_esc(struct line *l, const char *s, size_t cut)
-{
-	char esc[512];
-
-	if (cut > sizeof(esc))
-		cut = sizeof(esc);
-	line_put(l, log_escs(esc, cut, s));
-}
-
-static void line_num(struct line *l, unsigned long long v, int mindigits)
-{
-	char d[24];
-	int i = sizeof(d);
-
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while ((v > 0 || (int)sizeof(d) - i < mindigits) && i > 0);
-	if (sizeof(l->buf) - l->len >= sizeof(d) - (size_t)i) {
-		memcpy(l->buf + l->len, d + i, sizeof(d) - (size_t)i);
-		l->len += sizeof(d) - (size_t)i;
+	*k = *rl;
+	f[0] = &k->client, f[1] = &k->name, f[2] = &k->rname;
+	f[3] = &k->helo, f[4] = &k->state;
+	for (int i = 0; i < 5; i++) {
+		len[i] = *f[i] ? strnlen(*f[i], REQLOG_CUT) : 0;
+		total += len[i] + 1;
 	}
+	p = k->copy = xmalloc(total);
+	for (int i = 0; i < 5; i++) {
+		if (*f[i] == NULL)
+			continue;
+		memcpy(p, *f[i], len[i]);
+		p[len[i]] = '\0';
+		*f[i] = p;
+		p += len[i] + 1;
+	}
+	return k;
+}
+
+static void reqlog_free(struct reqlog *rl)
+{
+	free(rl->copy);
+	free(rl);
 }
 
 static void conn_log(struct conn *c, const struct policy_result *res)
@@ -149,7 +143,7 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	const struct reqlog *rl = c->rl;
 	struct timespec t1;
 	long long us;
-	struct line l;
+	struct logline l;
 
 	if (rl == NULL || cfg->log.requests == CONFIG_LOGREQ_NONE ||
 	    (cfg->log.requests == CONFIG_LOGREQ_ACTED &&
@@ -161,31 +155,28 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	if (us < 0)
 		us = 0;
 	l.len = 0;
-	line_put(&l, "client=");
-	line_put(&l, rl->client);
-	line_put(&l, " name=\"");
-	line_put(&l, rl->name);
-	line_put(&l, "\" rname=\"");
-	line_put(&l, rl->rname);
-	line_put(&l, "\" helo=\"");
-	line_put(&l, rl->helo);
-	line_put(&l, "\" state=");
-	line_put(&l, rl->state);
-	line_put(&l, " action=\"");
-	line_esc(&l, res->action, 256);
-	line_put(&l, "\" class=");
-	line_put(&l, res->class ? res->class : "-");
-	line_put(&l, " reason=\"");
-	line_esc(&l, res->reason, 512);
-	line_put(&l, "\" fw=");
-	if (res->fw[0])
-		line_esc(&l, res->fw, 80);
-	else
-		line_put(&l, "-");
-	line_put(&l, " duration_ms=");
-	line_num(&l, (unsigned long long)us / 1000, 1);
-	line_put(&l, ".");
-	line_num(&l, (unsigned long long)us % 1000, 3);
+	logline_put(&l, "client=");
+	logline_esc(&l, rl->client, 64);
+	logline_put(&l, " name=\"");
+	logline_esc(&l, rl->name, 128);
+	logline_put(&l, "\" rname=\"");
+	logline_esc(&l, rl->rname, 128);
+	logline_put(&l, "\" helo=\"");
+	logline_esc(&l, rl->helo, 128);
+	logline_put(&l, "\" state=");
+	logline_esc(&l, rl->state, 24);
+	logline_put(&l, " action=\"");
+	logline_esc(&l, res->action, 256);
+	logline_put(&l, "\" class=");
+	logline_put(&l, res->class ? res->class : "-");
+	logline_put(&l, " reason=\"");
+	logline_esc(&l, res->reason, 512);
+	logline_put(&l, "\" fw=");
+	logline_esc(&l, res->fw[0] ? res->fw : NULL, 80);
+	logline_put(&l, " duration_ms=");
+	logline_num(&l, (unsigned long long)us / 1000, 1);
+	logline_put(&l, ".");
+	logline_num(&l, (unsigned long long)us % 1000, 3);
 	answerlog_put(l.buf, l.len);
 }
 
@@ -212,7 +203,7 @@ static void conn_done_cb(void *arg, const struct policy_result *res)
 	}
 	conn_log(c, res);
 	if (c->rl_heap)
-		free(c->rl);
+		reqlog_free(c->rl);
 	c->rl = NULL;
 	c->rl_heap = false;
 	c->job = NULL;
@@ -251,8 +242,7 @@ static void conn_dispatch(struct conn *c, const struct policy_req *req)
 			fatalx("policy start: no job and no answer");
 		c->job = job;
 		if (c->rl == &rl) {
-			c->rl = xmalloc(sizeof(rl));
-			memcpy(c->rl, &rl, sizeof(rl));
+			c->rl = reqlog_keep(&rl);
 			c->rl_heap = true;
 		}
 	}
