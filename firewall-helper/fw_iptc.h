@@ -69,7 +69,7 @@ extern const struct iptc_fam iptc_fam4, iptc_fam6;
 
 /* What the backend writes, copied from the configuration at init. */
 struct iptc_spec {
-	char   chain[FWH_CHAIN_MAX + 1];
+	char   chain[32];                   /* xt_chainlabel: libiptc reads 32 */
 	struct fwh_portrange ports[FWH_PORTS_MAX];
 	size_t nports;
 	char   iface[IFNAMSIZ];         /* "" any */
@@ -87,11 +87,19 @@ size_t iptc_rule_addr(const struct iptc_fam *f, const struct iptc_spec *s,
     const struct addr *a, enum iptc_kind kind, void *buf);
 size_t iptc_rule_jump(const struct iptc_fam *f, const struct iptc_spec *s,
     void *buf);
+/* The targets of our address rules, which do not depend on the address:
+ * computed once per transaction so that classifying a rule is a compare. */
+struct iptc_expect {
+	unsigned char log[IPTC_RULE_MAX], action[IPTC_RULE_MAX];
+	size_t loglen, actionlen;
+};
+void iptc_rule_expect(const struct iptc_fam *f, const struct iptc_spec *s,
+    struct iptc_expect *x);
 /* Classify a rule of our chain: IPTC_LOG / IPTC_ACTION exactly as we
  * write them (address in *a), anything else IPTC_FOREIGN. */
 enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
-    const struct iptc_spec *s, const void *e, struct xtc_handle *h,
-    struct addr *a);
+    const struct iptc_spec *s, const struct iptc_expect *x, const void *e,
+    struct xtc_handle *h, struct addr *a);
 /* True when e (from INPUT) is exactly our jump rule. */
 bool iptc_rule_is_jump(const struct iptc_fam *f, const struct iptc_spec *s,
     const void *e, struct xtc_handle *h);

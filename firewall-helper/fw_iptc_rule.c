@@ -25,6 +25,15 @@
 #define TCP_SYN       0x02
 #define LOG_LEVEL     4         /* warning, as iptables' default */
 
+/* Copy a NUL-terminated name into a fixed field of size n, cut to fit. */
+static void put_name(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
 /* Append one match or target object (header + data) at p; returns size. */
 static size_t put_obj(unsigned char *p, const char *name, unsigned rev,
     const void *data, size_t dlen)
@@ -33,7 +42,7 @@ static size_t put_obj(unsigned char *p, const char *name, unsigned rev,
 	size_t size = XT_ALIGN(sizeof(*m) + dlen);
 
 	m->u.user.match_size = (uint16_t)size;
-	strncpy(m->u.user.name, name, sizeof(m->u.user.name) - 1);
+	put_name(m->u.user.name, sizeof(m->u.user.name), name);
 	m->u.user.revision = (uint8_t)rev;
 	if (dlen)
 		memcpy(m->data, data, dlen);
@@ -46,7 +55,7 @@ static size_t put_standard(unsigned char *p, const char *name)
 	size_t size = XT_ALIGN(sizeof(*t));
 
 	t->target.u.user.target_size = (uint16_t)size;
-	strncpy(t->target.u.user.name, name, sizeof(t->target.u.user.name) - 1);
+	put_name(t->target.u.user.name, sizeof(t->target.u.user.name), name);
 	return size;
 }
 
@@ -58,7 +67,7 @@ static size_t addr_target(const struct iptc_fam *f, const struct iptc_spec *s,
 
 		memset(&li, 0, sizeof(li));
 		li.level = LOG_LEVEL;
-		strncpy(li.prefix, s->log_prefix, sizeof(li.prefix) - 1);
+		put_name(li.prefix, sizeof(li.prefix), s->log_prefix);
 		return put_obj(p, "LOG", 0, &li, sizeof(li));
 	}
 	if (s->reject == FWH_DROP)
@@ -151,15 +160,27 @@ static bool objs_equal(const unsigned char *a, size_t alen,
 	return true;
 }
 
+void iptc_rule_expect(const struct iptc_fam *f, const struct iptc_spec *s,
+    struct iptc_expect *x)
+{
+	struct addr any;
+	unsigned char buf[IPTC_RULE_MAX];
+
+	memset(&any, 0, sizeof(any));
+	any.family = f->af;
+	x->loglen = iptc_rule_addr(f, s, &any, IPTC_LOG, buf) - f->hdrlen;
+	memcpy(x->log, buf + f->hdrlen, x->loglen);
+	x->actionlen = iptc_rule_addr(f, s, &any, IPTC_ACTION, buf) - f->hdrlen;
+	memcpy(x->action, buf + f->hdrlen, x->actionlen);
+}
+
 enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
-    const struct iptc_spec *s, const void *e, struct xtc_handle *h,
-    struct addr *a)
+    const struct iptc_spec *s, const struct iptc_expect *x, const void *e,
+    struct xtc_handle *h, struct addr *a)
 {
 	struct iptc_view v;
-	unsigned char want[IPTC_RULE_MAX];
 	const char *tname = f->get_target(e, h);
 	enum iptc_kind kind;
-	size_t len;
 	static const unsigned char zero[IFNAMSIZ];
 
 	f->view(e, &v);
@@ -168,21 +189,18 @@ enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
 	    v.proto != IPPROTO_TCP || !v.plain || v.matches_len != 0 ||
 	    tname == NULL)
 		return IPTC_FOREIGN;
-	if (strcmp(tname, "LOG") == 0 && s->log)
+	if (s->log && strcmp(tname, "LOG") == 0)
 		kind = IPTC_LOG;
 	else if (strcmp(tname, s->reject == FWH_DROP ? "DROP" : "REJECT") == 0)
 		kind = IPTC_ACTION;
 	else
 		return IPTC_FOREIGN;
-	/* Compare the target's data with what we would write (DROP has a
-	 * standard target whose verdict libiptc resolves: the name says it). */
-	if (!(kind == IPTC_ACTION && s->reject == FWH_DROP)) {
-		len = iptc_rule_addr(f, s, &v.src, kind, want);
-		const unsigned char *wt = want + f->hdrlen;
-		if (len - f->hdrlen != v.target_len ||
-		    !objs_equal(wt, v.target_len, v.target, v.target_len))
-			return IPTC_FOREIGN;
-	}
+	/* The target's data must be what we write (DROP is a standard target:
+	 * libiptc's name for its verdict says it all). */
+	if (kind == IPTC_LOG ? !objs_equal(x->log, x->loglen, v.target, v.target_len)
+	    : s->reject != FWH_DROP &&
+	    !objs_equal(x->action, x->actionlen, v.target, v.target_len))
+		return IPTC_FOREIGN;
 	*a = v.src;
 	return kind;
 }
