@@ -74,6 +74,31 @@ pd_stop
 t_is "$PD_RC" 0 "clean exit"
 t_ok "$([ ! -e "$ST2" ]; echo $?)" "socket file removed at exit"
 
+# classification: answers per class, exceptions, the verdict cache
+ST=$T_TMP/status3.sock
+printf 'clients: [ 192.0.2.50 ]\n' > "$T_TMP/exceptions.yaml"
+pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
+status_socket: $ST
+tokens: $PWD/etc/tokens.yaml
+exceptions: $T_TMP/exceptions.yaml"
+pd_start
+t_ok $? "policyd starts with classes and exceptions"
+for r in "192.0.2.1 dsl-192-0-2-1.dyn.example.net" "192.0.2.1 dsl-192-0-2-1.dyn.example.net" \
+    "192.0.2.2 mail.example.com" "192.0.2.50 dsl-192-0-2-50.dyn.example.net"; do
+	pd_req $r
+done | pd_raw "inet:127.0.0.1:$PORT" > "$T_TMP/out"
+t_is "$(grep -c '^action=REJECT' "$T_TMP/out")" 2 "two refusals answered"
+t_is "$(val answer_reject)" 2 "answer_reject 2"
+t_is "$(val answer_dunno)" 2 "answer_dunno 2"
+t_is "$(val class_dynamic)" 2 "class_dynamic 2 (one from the cache)"
+t_is "$(val class_mail)" 1 "class_mail 1"
+t_is "$(val class_unclassified)" 1 "the exception has no class"
+t_is "$(val exceptions)" 1 "exceptions 1"
+t_is "$(val vcache_hits)" 1 "vcache_hits 1"
+grep -qx 'policyd_verdicts_total{class="dynamic"} 2' <<<"$(stats "stats prometheus")"
+t_ok $? "prometheus: verdicts by class"
+pd_stop
+
 # a status socket that cannot be made: logged, policyd serves anyway
 pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
 status_socket: $T_TMP/no/such/dir/status.sock"
