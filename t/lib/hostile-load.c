@@ -2,11 +2,12 @@
  * hostile-load.c - a checking load client: C connections, R requests in
  * all, every answer compared with what it must be.
  *
- *   hostile-load [-c CONNS] [-n REQUESTS] [-d DEPTH] [-t SECONDS]
- *                [-e ACTION | -k FILE=ACTION ...] TARGET
+ *   hostile-load [-c CONNS] [-n REQUESTS | -T SECONDS] [-d DEPTH]
+ *                [-t SECONDS] [-e ACTION | -k FILE=ACTION ...] TARGET
  *
  * Each connection keeps DEPTH requests in flight (default 1, as Postfix
- * does) and sends the next when an answer arrives.  With -k, requests
+ * does) and sends the next when an answer arrives; with -T it sends for
+ * that long, then waits for the answers in flight.  With -k, requests
  * cycle through the kinds given (a request template file, "@N@" replaced
  * by a number 1..250, and the action its answer must carry exactly); with
  * -e every answer must carry ACTION; with neither, any well-formed answer
@@ -45,6 +46,7 @@ static struct kind kinds[KINDS_MAX];
 static unsigned nkinds;
 static unsigned long long nsent, nanswered, nwrong, nclosed, nbad;
 static unsigned long long total = 10000;
+static double send_until;       /* -T: stop sending then (0: unset) */
 static unsigned depth = 1;
 static double max_latency;
 
@@ -55,6 +57,10 @@ lconn_send(struct lconn *c)
 	unsigned k = nkinds ? (unsigned)(nsent % nkinds) : 0;
 	size_t n;
 
+	if (send_until > 0 && hc_now() > send_until) {
+		total = nsent;          /* the run ends with these */
+		return;
+	}
 	if (nkinds)
 		hc_tmpl = kinds[k].tmpl;
 	n = hc_request(req, sizeof(req), nsent);
@@ -122,18 +128,19 @@ main(int argc, char **argv)
 	struct epoll_event ev, evs[128];
 	struct lconn *cs;
 	unsigned conns = 64, i, alive;
-	double secs = 600, t0, deadline, el;
+	double secs = 600, t0, deadline, el, run_for = 0;
 	unsigned long long errors;
 	char *eq;
 	int ch, ep, k;
 
-	while ((ch = getopt(argc, argv, "c:d:e:k:n:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:e:k:n:t:T:")) != -1) {
 		switch (ch) {
 		case 'c': conns = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': depth = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'e': hc_expect = optarg; break;
 		case 'n': total = strtoull(optarg, NULL, 10); break;
 		case 't': secs = atof(optarg); break;
+		case 'T': run_for = atof(optarg); total = ~0ULL; break;
 		case 'k':
 			if (nkinds == KINDS_MAX || (eq = strrchr(optarg, '=')) == NULL)
 				goto usage;
@@ -159,6 +166,8 @@ main(int argc, char **argv)
 		abort();
 	t0 = hc_now();
 	deadline = t0 + secs;
+	if (run_for > 0)
+		send_until = t0 + run_for;
 	for (i = 0; i < conns; i++) {
 		if ((cs[i].fd = hc_connect(&target, false)) < 0) {
 			fprintf(stderr, "hostile-load: connect: %s\n",
@@ -169,10 +178,13 @@ main(int argc, char **argv)
 		ev.events = EPOLLIN;
 		ev.data.u32 = i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
-		while (cs[i].inflight < depth && nsent < total && !cs[i].dead)
+		while (cs[i].inflight < depth && nsent < total && !cs[i].dead &&
+		    !(send_until > 0 && hc_now() > send_until))
 			lconn_send(&cs[i]);
 	}
 	while (nanswered < total && hc_now() < deadline) {
+		if (send_until > 0 && hc_now() > send_until)
+			total = nsent;
 		k = epoll_wait(ep, evs, 128, 200);
 		for (alive = 0, i = 0; i < conns; i++)
 			alive += !cs[i].dead;
@@ -184,8 +196,13 @@ main(int argc, char **argv)
 			if (c->dead)
 				continue;
 			lconn_read(c);
-			while (!c->dead && c->inflight < depth && nsent < total)
+			while (!c->dead && c->inflight < depth && nsent < total) {
+				unsigned long long before = nsent;
+
 				lconn_send(c);
+				if (nsent == before)
+					break;  /* -T ran out */
+			}
 			if (c->dead)
 				epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 		}

@@ -13,6 +13,7 @@
 #   h_rss                    policyd's resident memory in kB
 #   h_clean_log              0 when $H_LOG has no sanitizer report
 #   h_wait_log PATTERN [N]   wait (10 s at most) for N lines matching
+#   h_ask HOST PORT          send the request on stdin, print the action
 #
 # $H_TMP is a fresh directory removed at exit; every process started
 # through h_start is killed at exit.  Tools: $HL (hostile-load), $HC
@@ -120,4 +121,14 @@ h_rss() {
 
 h_clean_log() {
 	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$H_LOG"
+}
+
+# h_ask HOST PORT: send the request on stdin, print the action answered.
+h_ask() {
+	local line
+	exec 7<>"/dev/tcp/$1/$2" || return 1
+	cat >&7
+	IFS= read -r -t 5 line <&7
+	exec 7<&-
+	printf '%s\n' "${line#action=}"
 }
