@@ -72,6 +72,8 @@ wait "$PD_PID"
 PD_RC=$?
 PD_PID=
 t_is "$PD_RC" 0 "exit 0 after the drain"
+grep -q 'client=192\.0\.2\.13 name="unknown" .* state=RCPT .*duration_ms=' "$PD_LOG"
+t_ok $? "an answer that waited is logged with the request's names"
 pd_sanitizer_clean
 t_ok $? "no sanitizer report"
 t_done
