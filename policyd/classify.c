@@ -19,8 +19,11 @@
  *   static-word   static/fixed/business... with >= 3 octets   -> static
  *   business-domain / isp-domain   provider kind + digits or octets
  *                                  -> static / dynamic
- *   hosting-word  vps/server/host... with digits              -> generic
- *   ip-in-name    >= 3 octets (or hex, IPv6 /64), no words    -> generic
+ *   hosting-word  vps/server/cloud... with digits             -> generic
+ *   pool-encoding the whole address in hex, zero-padded or run together
+ *                 (p5ddb3ec9, yahoobb219173000034): access-pool schemes,
+ *                 hosting names spell it plainly                -> dynamic
+ *   ip-in-name    >= 3 octets (or IPv6 /64), no words         -> generic
  *   nothing       -> none
  */
 #include <stdbool.h>
@@ -387,6 +390,8 @@ decide(const struct scan *sc, const struct cl_ipm *ipm, const char **rule)
 		RULE("isp-domain", VCLASS_DYNAMIC);
 	if ((k & TOK_HOSTING) && numeric)
 		RULE("hosting-word", VCLASS_GENERIC);
+	if (ipm->pool && !(k & (TOK_HOSTING | TOK_STATIC)))
+		RULE("pool-encoding", VCLASS_DYNAMIC);
 	if (octets)
 		RULE("ip-in-name", VCLASS_GENERIC);
 	RULE("nothing", VCLASS_NONE);

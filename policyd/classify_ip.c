@@ -246,12 +246,14 @@ match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
 	put_hex4(hex, a[0], a[1], a[2], a[3]);
 	if (hexrun >= 8 && memmem(h, hlen, hex, 8)) {
 		out->strength = 4;
+		out->pool = 1;
 		cat(out->desc, sizeof(out->desc), "hex");
 		return;
 	}
 	put_hex4(hex, a[3], a[2], a[1], a[0]);
 	if (hexrun >= 8 && memmem(h, hlen, hex, 8)) {
 		out->strength = 4;
+		out->pool = 1;
 		cat(out->desc, sizeof(out->desc), "hex-rev");
 		return;
 	}
@@ -280,6 +282,7 @@ match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
 		}
 	}
 	out->strength = b1.len;
+	out->pool = b1.len == 4 && (b1.padded || b1.first == b1.last);
 	cat(out->desc, sizeof(out->desc), lvl[b1.len]);
 	cat(out->desc, sizeof(out->desc), b1.padded ? "-padded-" : "-");
 	cat(out->desc, sizeof(out->desc), enc_name(&b1));
@@ -363,7 +366,7 @@ void
 classify_ip_find(const char *h, size_t hlen, const struct cl_num *num,
     int nnum, int hexrun, const struct addr *ip, struct cl_ipm *out)
 {
-	out->strength = 0;
+	out->strength = out->pool = 0;
 	out->desc[0] = '\0';
 	if (ip == NULL || hlen == 0)
 		return;
@@ -395,10 +398,10 @@ void
 classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
     int nnum, struct cl_ipm *out)
 {
-	int i, run = 0, best = 0, small = 0;
+	int i, run = 0, best = 0, small = 0, concat = 0;
 	size_t s, e;
 
-	out->strength = 0;
+	out->strength = out->pool = 0;
 	out->desc[0] = '\0';
 	for (i = 0; i < nnum; i++) {
 		bool oct = is_octet(h, &num[i]);
@@ -419,11 +422,12 @@ classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
 				    (uint16_t)(num[i].start + 3 * q + 3), -1, 0 };
 			if (is_octet(h, &g[0]) && is_octet(h, &g[1]) &&
 			    is_octet(h, &g[2]) && is_octet(h, &g[3]))
-				best = 4;
+				best = concat = 4;
 		}
 	}
 	if (best >= 3) {
 		out->strength = best >= 4 || small >= 4 ? 4 : 3;
+		out->pool = concat;
 		cat(out->desc, sizeof(out->desc), out->strength == 4 ?
 		    "iplike(4)" : "iplike(3)");
 		return;
@@ -440,6 +444,7 @@ classify_ip_shape(const char *h, size_t hlen, const struct cl_num *num,
 		}
 		if (e - s >= 8 && digits >= 2 && letters >= 1) {
 			out->strength = 4;
+			out->pool = 1;
 			cat(out->desc, sizeof(out->desc), "hexlike");
 			return;
 		}

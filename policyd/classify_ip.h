@@ -11,6 +11,8 @@
  * "partial-dashed(3,4)", "hex", "full-split(1,2,3+4)", "v6-nibbles(/64)".
  * classify_ip_shape() is the stand-in when no address is known: four (or
  * three) small numbers in a row, or a hex blob of eight digits or more.
+ * pool is set for the whole address in hex, zero-padded or concatenated
+ * (and for a hex blob or a 12-digit run of octets when no address is known).
  */
 #ifndef POLICYD_CLASSIFY_IP_H
 #define POLICYD_CLASSIFY_IP_H
@@ -30,6 +32,9 @@ struct cl_num {
 
 struct cl_ipm {
 	int  strength;
+	int  pool;              /* an access-pool encoding: hex, zero-padded or
+	                           concatenated (hosting names use plain dashes
+	                           and dots) */
 	char desc[48];
 };
 

@@ -60,7 +60,7 @@ static const char *const builtin_static[] = {
 };
 static const char *const builtin_hosting[] = {
 	"vps", "vds", "server", "servers", "srv", "cloud", "hosting",
-	"hosted", "host", "compute", "instance", "vm", "kvm", "xen",
+	"hosted", "compute", "instance", "vm", "kvm", "xen",
 	"dedic", "datacenter", NULL
 };
 
