@@ -1,0 +1,15 @@
+# mk/fwhelper.mk - firewall-helper extras.  Owner: H3.
+#
+#   make bench-fwhelper              the helper's figures (root, in a netns)
+#   make bench-fwhelper FWH_BACKEND=nftset FWH_BENCH_ONEBYONE=2000
+#
+# The integration tests t/40..45-fwh-*.t take the backend from FWH_BACKEND
+# too: make prove TESTS='t/4?-fwh-*.t' FWH_BACKEND=iptables
+.PHONY: bench-fwhelper
+bench: bench-fwhelper
+
+FWH_BACKEND ?= iptables
+export FWH_BACKEND
+
+bench-fwhelper: $(FWHELPER)
+	@bash t/bench/fwh_bench.sh
