@@ -64,42 +64,61 @@ printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: %d\n' \
 ppid=$!
 pids+=("$ppid")
 "$tmp/ceiling" -c "$tmp/ceiling.yaml" 2> "$tmp/ceiling.log" &
-pids+=($!)
+cpid=$!
+pids+=("$cpid")
 wait_started "$tmp/policyd.log" policyd
 wait_started "$tmp/ceiling.log" ceiling
 
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
 
-run() {         # spec conns -> pclient line
-	local n=$((REQS / $2))
+cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
+
+run() {         # spec conns server-pid -> pclient line + cpu_us= per request
+	local n=$((REQS / $2)) line t0 t1
 	[ "$n" -lt 1 ] && n=1
-	$PCLIENT -s "$1" -c "$2" -n "$n" -e DUNNO -t 120
+	t0=$(cpu_ns "$3")
+	line=$($PCLIENT -s "$1" -c "$2" -n "$n" -e DUNNO -t 120) || { echo "$line"; return 1; }
+	t1=$(cpu_ns "$3")
+	echo "$line cpu_us=$(awk -v a="$t0" -v b="$t1" -v n=$((n * $2)) 'BEGIN { printf "%.2f", (b - a) / 1000 / n }')"
+}
+
+better() {      # is line $1 faster than line $2 (or $2 empty)?
+	[ -z "$2" ] || awk -v a="$(field rps "$1")" -v b="$(field rps "$2")" 'BEGIN { exit !(a > b) }'
+}
+lower() {       # smaller of two numbers, the second may be empty
+	awk -v a="$1" -v b="$2" 'BEGIN { print (b == "" || a + 0 < b + 0) ? a : b }'
 }
 
 echo "policyd vs ceiling: best of $ROUNDS alternating runs of $REQS requests, one at a time per connection"
-printf '%6s | %10s %8s %8s | %10s %8s %8s | %6s\n' conns \
-	"ceil req/s" "p50 us" "p99 us" "pd req/s" "p50 us" "p99 us" "pd/ceil"
+echo "(req/s and latency from the best run; cpu = server CPU time per request, lowest run)"
+printf '%5s | %9s %6s %6s %6s | %9s %6s %6s %6s | %7s %7s\n' conns \
+	"ceil r/s" p50us p99us cpuus "pd r/s" p50us p99us cpuus "r/s pct" "cpu pct"
 fail=0
 for c in 1 8 64; do
-	# alternate ceiling and policyd, ROUNDS times; keep each one's best
-	# run (the machine is shared: the best run is the least disturbed)
-	cl= pl=
+	# alternate ceiling and policyd; keep each one's best run (the
+	# machine may be shared: the best run is the least disturbed)
+	cl= pl= cc= pc=
 	for _ in $(seq 1 "$ROUNDS"); do
-		l=$(run "inet:127.0.0.1:$cport" "$c") || { echo "ceiling: $l" >&2; fail=1; }
-		[ -z "$cl" ] || awk -v a="$(field rps "$l")" -v b="$(field rps "$cl")" 'BEGIN { exit !(a > b) }' && cl=$l
-		l=$(run "inet:127.0.0.1:$pport" "$c") || { echo "policyd: $l" >&2; fail=1; }
-		[ -z "$pl" ] || awk -v a="$(field rps "$l")" -v b="$(field rps "$pl")" 'BEGIN { exit !(a > b) }' && pl=$l
+		l=$(run "inet:127.0.0.1:$cport" "$c" "$cpid") || { echo "ceiling: $l" >&2; fail=1; }
+		better "$l" "$cl" && cl=$l
+		cc=$(lower "$(field cpu_us "$l")" "$cc")
+		l=$(run "inet:127.0.0.1:$pport" "$c" "$ppid") || { echo "policyd: $l" >&2; fail=1; }
+		better "$l" "$pl" && pl=$l
+		pc=$(lower "$(field cpu_us "$l")" "$pc")
 	done
 	cr=$(field rps "$cl"); pr=$(field rps "$pl")
 	ratio=$(awk -v p="$pr" -v c="$cr" 'BEGIN { printf "%.0f%%", (c > 0 ? 100 * p / c : 0) }')
-	printf '%6d | %10s %8s %8s | %10s %8s %8s | %6s\n' "$c" \
-		"$cr" "$(field p50_us "$cl")" "$(field p99_us "$cl")" \
-		"$pr" "$(field p50_us "$pl")" "$(field p99_us "$pl")" "$ratio"
+	cratio=$(awk -v p="$pc" -v c="$cc" 'BEGIN { printf "%.0f%%", (p > 0 ? 100 * c / p : 0) }')
+	printf '%5d | %9s %6s %6s %6s | %9s %6s %6s %6s | %7s %7s\n' "$c" \
+		"$cr" "$(field p50_us "$cl")" "$(field p99_us "$cl")" "$cc" \
+		"$pr" "$(field p50_us "$pl")" "$(field p99_us "$pl")" "$pc" \
+		"$ratio" "$cratio"
 	if [ "$c" -ge 8 ] && awk -v p="$pr" -v c="$cr" 'BEGIN { exit !(p < 0.85 * c) }'; then
-		echo "  below the floor: policyd at $c connections under 85% of the ceiling"
+		echo "  below the floor: policyd at $c connections under 85% of the ceiling's requests/s"
 		fail=1
 	fi
 done
+echo "(cpu pct: the ceiling's CPU time per request over policyd's)"
 echo "policyd log: $(wc -l < "$tmp/policyd.log") lines"
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
