@@ -60,7 +60,13 @@ verdict_init(const struct config *cfg)
 void
 verdict_reload(const struct config *cfg)
 {
+	const struct classify_config *cc = classify_config_of(cfg);
+	size_t n, expired;
+
 	cache_make(cfg);        /* a new configuration may decide otherwise */
+	n = exceptions_count(cc->exceptions, time(NULL), &expired);
+	log_info("classifier reloaded: exceptions=%zu expired=%zu, verdict "
+	    "cache emptied", n, expired);
 }
 
 void
