@@ -47,6 +47,8 @@ struct conn {
 	int    fd;
 	bool   status;
 	bool   held;                /* a reply waits for the commit */
+	size_t ready;               /* leading bytes of out that may be sent:
+	                               replies up to the last commit */
 	bool   closing;             /* close once the output is written */
 	bool   paused;              /* reading stopped: output is full */
 	bool   refused;             /* not allowed: answer, drain, close */
@@ -125,7 +127,7 @@ static void conn_close(struct conn *c)
 
 static void kick_writer(struct conn *c)
 {
-	if (!c->held && buf_used(&c->out) > 0)
+	if (c->ready > 0)
 		ev_io_start(loop, &c->ww);
 }
 
@@ -137,6 +139,10 @@ static void reply(struct conn *c, const char *s)
 		log_warnx("peer %s: output limit reached, closing", c->peer);
 		c->closing = true;
 	}
+	/* Behind a held reply, a reply waits too (order); a held reply is
+	 * released by committed(), not by the next write. */
+	if (!c->held)
+		c->ready = buf_used(&c->out);
 }
 
 static void status_line(struct conn *c, char *line, size_t len)
@@ -249,6 +255,7 @@ static void read_cb(struct ev_loop *l, ev_io *w, int revents)
 			c->closing = true;
 			c->held = false;
 			buf_consume(&c->out, buf_used(&c->out));
+			c->ready = 0;
 		}
 		break;
 	}
@@ -258,16 +265,22 @@ static void read_cb(struct ev_loop *l, ev_io *w, int revents)
 static void write_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	struct conn *c = w->data;
-	ssize_t r = buf_write_fd(&c->out, c->fd);
+	ssize_t r = c->ready > 0 ? write(c->fd, buf_head(&c->out), c->ready) : 0;
 
 	if (r < 0 && errno != EAGAIN && errno != EINTR) {
 		log_debug("peer %s: write: %s", c->peer, strerror(errno));
 		conn_close(c);
 		return;
 	}
-	if (buf_used(&c->out) > 0)
+	if (r > 0) {
+		buf_consume(&c->out, (size_t)r);
+		c->ready -= (size_t)r;
+	}
+	if (c->ready > 0)
 		return;
 	ev_io_stop(loop, &c->ww);
+	if (buf_used(&c->out) > 0)
+		return;                 /* replies held until the next commit */
 	if (c->refused) {
 		shutdown(c->fd, SHUT_WR);       /* the peer sees EOF; we drain */
 		return;
@@ -293,7 +306,8 @@ static void committed(void)
 		if (!c->held)
 			continue;
 		c->held = false;
-		if (buf_used(&c->out) > 0)
+		c->ready = buf_used(&c->out);
+		if (c->ready > 0)
 			ev_io_start(loop, &c->ww);
 		else if (c->closing)
 			conn_close(c);
