@@ -3,11 +3,13 @@
  * all, every answer compared with what it must be.
  *
  *   hostile-load [-c CONNS] [-n REQUESTS | -T SECONDS] [-d DEPTH]
- *                [-t SECONDS] [-e ACTION | -k FILE=ACTION ...] TARGET
+ *                [-r RATE] [-t SECONDS] [-e ACTION | -k FILE=ACTION ...]
+ *                TARGET
  *
  * Each connection keeps DEPTH requests in flight (default 1, as Postfix
  * does) and sends the next when an answer arrives; with -T it sends for
- * that long, then waits for the answers in flight.  With -k, requests
+ * that long, then waits for the answers in flight; -r caps the requests
+ * sent per second (all connections together).  With -k, requests
  * cycle through the kinds given (a request template file, "@N@" replaced
  * by a number 1..250, and the action its answer must carry exactly); with
  * -e every answer must carry ACTION; with neither, any well-formed answer
@@ -47,6 +49,7 @@ static unsigned nkinds;
 static unsigned long long nsent, nanswered, nwrong, nclosed, nbad;
 static unsigned long long total = 10000;
 static double send_until;       /* -T: stop sending then (0: unset) */
+static double rate, t_start;    /* -r: requests per second (0: no cap) */
 static unsigned depth = 1;
 static double max_latency;
 
@@ -61,6 +64,8 @@ lconn_send(struct lconn *c)
 		total = nsent;          /* the run ends with these */
 		return;
 	}
+	if (rate > 0 && (double)nsent >= rate * (hc_now() - t_start))
+		return;                 /* ahead of the rate: later */
 	if (nkinds)
 		hc_tmpl = kinds[k].tmpl;
 	n = hc_request(req, sizeof(req), nsent);
@@ -133,12 +138,13 @@ main(int argc, char **argv)
 	char *eq;
 	int ch, ep, k;
 
-	while ((ch = getopt(argc, argv, "c:d:e:k:n:t:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:e:k:n:r:t:T:")) != -1) {
 		switch (ch) {
 		case 'c': conns = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': depth = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'e': hc_expect = optarg; break;
 		case 'n': total = strtoull(optarg, NULL, 10); break;
+		case 'r': rate = atof(optarg); break;
 		case 't': secs = atof(optarg); break;
 		case 'T': run_for = atof(optarg); total = ~0ULL; break;
 		case 'k':
@@ -164,7 +170,7 @@ main(int argc, char **argv)
 	if ((cs = calloc(conns, sizeof(*cs))) == NULL ||
 	    (ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		abort();
-	t0 = hc_now();
+	t0 = t_start = hc_now();
 	deadline = t0 + secs;
 	if (run_for > 0)
 		send_until = t0 + run_for;
@@ -178,14 +184,28 @@ main(int argc, char **argv)
 		ev.events = EPOLLIN;
 		ev.data.u32 = i;
 		epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
-		while (cs[i].inflight < depth && nsent < total && !cs[i].dead &&
-		    !(send_until > 0 && hc_now() > send_until))
+		while (cs[i].inflight < depth && nsent < total && !cs[i].dead) {
+			unsigned long long before = nsent;
+
 			lconn_send(&cs[i]);
+			if (nsent == before)
+				break;  /* -T or -r: later */
+		}
 	}
 	while (nanswered < total && hc_now() < deadline) {
 		if (send_until > 0 && hc_now() > send_until)
 			total = nsent;
-		k = epoll_wait(ep, evs, 128, 200);
+		k = epoll_wait(ep, evs, 128, rate > 0 ? 1 : 200);
+		for (i = 0; rate > 0 && i < conns; i++) {
+			unsigned long long before;
+
+			do {
+				before = nsent;
+				if (!cs[i].dead && cs[i].inflight < depth &&
+				    nsent < total)
+					lconn_send(&cs[i]);
+			} while (nsent != before);
+		}
 		for (alive = 0, i = 0; i < conns; i++)
 			alive += !cs[i].dead;
 		if (alive == 0)
@@ -209,6 +229,8 @@ main(int argc, char **argv)
 	}
 	el = hc_now() - t0;
 	errors = nwrong + nclosed + nbad + (total - nanswered);
+	if (total == ~0ULL)
+		total = nsent;
 	printf("requests=%llu answered=%llu errors=%llu wrong=%llu closed=%llu "
 	    "malformed=%llu conns=%u seconds=%.2f rate=%.0f "
 	    "max_latency_ms=%.1f\n", total, nanswered, errors, nwrong, nclosed,

@@ -5,8 +5,9 @@
  *   hc_target_parse()  "127.0.0.1:PORT", "[::1]:PORT" or "unix:PATH"
  *   hc_connect()       a socket connected (or connecting, nonblock) to it
  *   hc_request()       the i-th request of the built-in kind, or of the
- *                      template given with hc_template_load() (every "@N@"
- *                      becomes a number 1..250 from i, so clients differ)
+ *                      template given with hc_template_load(): every "@N@"
+ *                      becomes i % 250 + 1 and every "@M@" i / 250 % 250 + 1,
+ *                      so that clients differ (62,500 of them)
  *   hc_answer()        one "action=...\n\n" answer from a byte buffer:
  *                      1 complete (action copied), 0 incomplete, -1 not an
  *                      answer (the server broke the protocol)
@@ -157,7 +158,7 @@ HC_UNUSED static size_t
 hc_request(char *buf, size_t size, unsigned long i)
 {
 	unsigned octet = (unsigned)(i % 250) + 1;
-	const char *p, *at;
+	const char *p, *at, *next;
 	size_t n = 0;
 	int m;
 
@@ -170,8 +171,23 @@ hc_request(char *buf, size_t size, unsigned long i)
 		    "instance=%lx.0\n\n", octet, i, i);
 		return m < 0 || (size_t)m >= size ? 0 : (size_t)m;
 	}
-	for (p = hc_tmpl; (at = strstr(p, "@N@")) != NULL; p = at + 3) {
-		m = snprintf(buf + n, size - n, "%.*s%u", (int)(at - p), p, octet);
+	for (p = hc_tmpl; (at = strchr(p, '@')) != NULL; p = next) {
+		unsigned v;
+
+		next = at + 3;
+		if (at[1] == 'N' && at[2] == '@')
+			v = octet;
+		else if (at[1] == 'M' && at[2] == '@')
+			v = (unsigned)(i / 250 % 250) + 1;
+		else {                  /* a plain '@': copy it, go on after it */
+			next = at + 1;
+			m = snprintf(buf + n, size - n, "%.*s", (int)(next - p), p);
+			if (m < 0 || (size_t)m >= size - n)
+				return 0;
+			n += (size_t)m;
+			continue;
+		}
+		m = snprintf(buf + n, size - n, "%.*s%u", (int)(at - p), p, v);
 		if (m < 0 || (size_t)m >= size - n)
 			return 0;
 		n += (size_t)m;

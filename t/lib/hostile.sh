@@ -14,6 +14,7 @@
 #   h_clean_log              0 when $H_LOG has no sanitizer report
 #   h_wait_log PATTERN [N]   wait (10 s at most) for N lines matching
 #   h_ask HOST PORT          send the request on stdin, print the action
+#   h_unix PATH TEXT         send TEXT to a unix socket, print the reply
 #
 # $H_TMP is a fresh directory removed at exit; every process started
 # through h_start is killed at exit.  Tools: $HL (hostile-load), $HC
@@ -131,4 +132,13 @@ h_ask() {
 	IFS= read -r -t 5 line <&7
 	exec 7<&-
 	printf '%s\n' "${line#action=}"
+}
+
+# h_unix PATH TEXT: send TEXT to a unix stream socket, print the reply.
+h_unix() {
+	perl -MIO::Socket::UNIX -e '
+	    my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0])
+	        or exit 1;
+	    print $s $ARGV[1]; shutdown($s, 1);
+	    local $/; my $r = <$s>; print $r // "";' "$1" "$2"
 }
