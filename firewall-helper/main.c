@@ -14,6 +14,7 @@
  * Exit codes: 0, 64 usage, 78 configuration (or no legacy iptables in the
  * kernel), 77 missing capability, 73 journal, 71 sockets/privileges.
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,14 +41,14 @@ static const char *conf_path;
 static struct fwh_config *cfg;
 static ev_signal sig_term, sig_int, sig_hup;
 
-static void usage(void)
+static void usage(int code)
 {
-	fprintf(stderr,
+	fprintf(code ? stderr : stdout,
 	    "usage: firewall-helper -c FILE [-f] [-n] [-v]\n"
-	    "       firewall-helper -c FILE status|stats|list\n"
+	    "       firewall-helper -c FILE status|stats [prometheus]|list\n"
 	    "       firewall-helper -c FILE add IP [ttl=SECONDS] [reason=TEXT]\n"
 	    "       firewall-helper -c FILE del IP\n");
-	exit(EX_USAGE);
+	exit(code);
 }
 
 static struct fwh_config *load(bool to_stderr)
@@ -99,13 +100,14 @@ int main(int argc, char **argv)
 		case 'f': foreground = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
-		default: usage();
+		case 'h': usage(0); break;
+		default: usage(EX_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (conf_path == NULL)
-		usage();
+		usage(EX_USAGE);
 	log_init("firewall-helper", foreground || check || argc > 0, verbose);
 	if ((cfg = load(true)) == NULL)
 		return EX_CONFIG;
@@ -118,8 +120,14 @@ int main(int argc, char **argv)
 
 	be = fw_backend_find(cfg->backend);
 	net_admin = strcmp(be->name, "null") != 0;
-	if (!foreground && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!foreground) {
+		/* SIGHUP re-reads the file after daemon() went to "/" */
+		static char abs[PATH_MAX];
+		if (realpath(conf_path, abs) != NULL)
+			conf_path = abs;
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+	}
 	signal(SIGPIPE, SIG_IGN);
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (fwsrv_open(cfg, geteuid() == 0 && cfg->user ? cfg->uid : (uid_t)-1) == -1)
