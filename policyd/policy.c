@@ -146,7 +146,10 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	/* Decided at once: no job.  H2: SASL, exceptions, cache, then the
 	 * class of Postfix's client name and its action. */
 	memset(&res, 0, sizeof(res));
-	if (!verdict_pre(cfg, req, &res))
+	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
+		snprintf(res.action, sizeof(res.action), "DUNNO");
+		snprintf(res.reason, sizeof(res.reason), "mode=off");
+	} else if (!verdict_pre(cfg, req, &res))
 		verdict_classify(cfg, req, verdict_name(req), &res);
 	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);

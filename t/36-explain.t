@@ -46,6 +46,13 @@ grep -q '^action: DUNNO$' <<<"$out" && grep -q 'ip=hex access=dip .*would=REJECT
 t_ok $? "mode warn: DUNNO, and would= the enforce answer" || echo "# $out"
 
 pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
+mode: off
+tokens: $PWD/etc/tokens.yaml"
+out=$(q pD9E4F89F.dip.t-dialin.net 217.228.248.159)
+grep -q '^action: DUNNO$' <<<"$out" && grep -q '^reason: mode=off$' <<<"$out"
+t_ok $? "mode off: DUNNO without classifying" || echo "# $out"
+
+pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
 tokens: $T_TMP/nonesuch.yaml"
 err=$($POLICYD -c "$PD_CONF" -q x.example 192.0.2.1 2>&1 >/dev/null)
 t_is "$?" 78 "a missing tokens file is a configuration error (EX_CONFIG)"
