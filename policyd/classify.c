@@ -13,7 +13,8 @@
  *   server-word   mail/mx/smtp/relay... and no access word (or the server
  *                 word leads the name and the address is not in it) -> mail
  *   hosting-domain  name under a known hosting/cloud provider -> generic
- *   access        an access word (dsl, cable, dhcp, pool ...) with digits
+ *   access        an access word (dsl, cable, dhcp, pool ...) and no
+ *                 hosting word, with digits
  *                 or an address in the name     -> dynamic (static with a
  *                 static word or a business-line domain)
  *   static-word   static/fixed/business... with >= 3 octets   -> static
@@ -368,7 +369,9 @@ decide(const struct scan *sc, const struct cl_ipm *ipm, const char **rule)
 	unsigned k = sc->kinds, d = sc->dkind;
 	bool octets = ipm->strength >= 3;
 	bool numeric = ipm->strength >= 2 || sc->digits >= 3;
-	bool access = (k & TOK_ACCESS) != 0;
+	/* a hosting word (vps, cloud, server ...) outweighs an access word:
+	 * hosters call their tenants customers, clients and users too */
+	bool access = (k & TOK_ACCESS) && !(k & TOK_HOSTING);
 	bool statik = (k & TOK_STATIC) || (d & DOM_BUSINESS);
 
 #define RULE(name, cls) do { *rule = (name); return (cls); } while (0)

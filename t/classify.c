@@ -72,6 +72,7 @@ static const struct tcase cases[] = {
 	{ "static-bpipl-101.0.57-5.com", "101.0.57.5", VCLASS_NONE, "ip=partial-dotted(1,2)", NULL },
 	{ "host-109-168-232-131.stv.ru", "109.168.232.131", VCLASS_GENERIC, "by=ip-in-name ip=full-dashed(4/4)", NULL },
 	{ "vps-109-168-232-131.example.ru", "109.168.232.131", VCLASS_GENERIC, "by=hosting-word", NULL },
+	{ "vps123.customers.hoster.example", "192.0.2.12", VCLASS_GENERIC, "by=hosting-word", NULL },
 	{ "li1322-146.members.linode.com", "45.79.223.146", VCLASS_GENERIC, "by=hosting-domain", NULL },
 	{ "h234n2fls32o895.telia.com", "217.208.73.234", VCLASS_DYNAMIC, "by=isp-domain", NULL },
 	{ "mail.theartfarm.com", "66.128.51.165", VCLASS_MAIL, NULL, NULL },
