@@ -65,6 +65,12 @@ out=$(fwh add 198.51.100.3 ttl=7200); [[ $out == "OK added"* ]]; ok $? "full + e
 [ "$(fwh_stat evicted)" = 1 ]; ok $? "eviction counted"
 grep -q 'action=evict addr=198.51.100.1' "$FWH_DIR/log"; ok $? "eviction logged"
 fwh status | grep -q '^full: yes'; ok $? "status says full"
+fwh_conf "ttl: 1h" "max_entries: 5" "when_full: refuse"
+fwh_hup
+fwh_wait 3 sh -c "'$FWH_BIN' -c '$FWH_CONF' status | grep -q '^when_full: refuse'"; ok $? "SIGHUP: when_full: refuse applied"
+out=$(fwh add 198.51.100.4 2>&1); rc=$?
+[ $rc = 1 ] && [ "$out" = "ERR full 198.51.100.4 (max_entries 5)" ]; ok $? "full + refuse: $out"
+[ "$(fwh_stat refused_full)" = 1 ]; ok $? "refusal counted"
 
 # pipelining: 200 adds on one connection, 200 replies in order
 fwh_stop
