@@ -14,9 +14,10 @@
  *                 word leads the name and the address is not in it) -> mail
  *   hosting-domain  name under a known hosting/cloud provider -> generic
  *   access        an access word (dsl, cable, dhcp, pool ...) and no
- *                 hosting word, with digits
- *                 or an address in the name     -> dynamic (static with a
- *                 static word or a business-line domain)
+ *                 hosting word, with two octets of the address or three
+ *                 digits in the name (one digit under an ISP's domain)
+ *                                -> dynamic (static with a static word or
+ *                                   a business-line domain)
  *   static-word   static/fixed/business... with >= 3 octets   -> static
  *   business-domain / isp-domain   provider kind + digits or octets
  *                                  -> static / dynamic
@@ -381,7 +382,7 @@ decide(const struct scan *sc, const struct cl_ipm *ipm, const char **rule)
 		RULE("server-word", VCLASS_MAIL);
 	if (d & DOM_HOSTING)
 		RULE("hosting-domain", VCLASS_GENERIC);
-	if (access && (sc->digits > 0 || ipm->strength > 0))
+	if (access && (numeric || ((d & DOM_ISP) && sc->digits > 0)))
 		RULE(statik ? "access+static" : ipm->strength >= 2 ?
 		    "access+ip" : "access+digits",
 		    statik ? VCLASS_STATIC : VCLASS_DYNAMIC);

@@ -46,7 +46,7 @@ static const char *const builtin_access[] = {
 	"fttc", "fttb", "gpon", "mobile", "gprs", "umts", "lte", "wireless",
 	"wifi", "wlan", "client", "clients", "dclient", "customer",
 	"customers", "cust", "user", "users", "subscriber", "subs", "home",
-	"nat", "lns", "bras", "access", "roadrunner", NULL
+	"lns", "bras", "access", "roadrunner", NULL
 };
 static const char *const builtin_server[] = {
 	"mail*", "*mail", "email", "mx", "*mx", "smtp*", "*smtp", "mta",

@@ -63,6 +63,10 @@ static const struct tcase cases[] = {
 	/* words */
 	{ "modemcable090.28-201-24.mc.videotron.ca", "24.201.28.90", VCLASS_DYNAMIC, "access=modemcable", NULL },
 	{ "dslam-vendor-7.example.net", "192.0.2.7", VCLASS_NONE, NULL, "access" },
+	{ "user1.example.com", "192.0.2.1", VCLASS_NONE, "by=nothing", NULL },
+	{ "user123.example.com", "192.0.2.1", VCLASS_DYNAMIC, "by=access+digits", NULL },
+	{ "ec9z5l.cm.chello.no", NULL, VCLASS_DYNAMIC, "by=access+digits access=cm dom=isp:chello.no", NULL },
+	{ "nat-gw1.corp.example.com", "192.0.2.1", VCLASS_NONE, NULL, NULL },
 	{ "poolside-1-2-3-4.example.com", "1.2.3.4", VCLASS_GENERIC, "by=ip-in-name", "access" },
 	{ "cableworks-1-2-3-4.example.com", "1.2.3.4", VCLASS_GENERIC, NULL, "access" },
 	{ "80-218-47-160.dclient.hispeed.ch", "80.218.47.160", VCLASS_DYNAMIC, "access=dclient", NULL },
