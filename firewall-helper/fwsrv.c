@@ -5,7 +5,11 @@
  * FWPROTO_LINE_MAX) and a bounded output buffer; reading stops while the
  * output holds more than OUT_HIGH bytes (a peer that does not read its
  * replies stops being served, and nobody else is held up).  At most
- * MAX_CONNS connections; more are accepted, logged and closed.
+ * MAX_CONNS connections; more are accepted, logged and closed.  A peer that
+ * is not allowed gets its "ERR not allowed" line, then the socket is shut
+ * for writing and whatever it sends is read and discarded until it closes
+ * or REFUSED_LINGER seconds pass: closing a unix socket with unread input
+ * would reset the peer before it could read the answer.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -48,7 +48,6 @@ mapfile -t r <<<"$out"
 [ "${#r[@]}" = 7 ]; ok $? "one reply per line (${#r[@]})"
 [[ ${r[0]} == ERR* && ${r[1]} == ERR* && ${r[2]} == ERR* && ${r[3]} == ERR* && ${r[4]} == ERR* && ${r[5]} == ERR* ]]; ok $? "malformed lines get ERR with a reason"
 [[ ${r[6]} == "OK added 192.0.2.10"* ]]; ok $? "the connection goes on after errors"
-echo "${r[*]}" | diag
 long=$(printf 'add 192.0.2.11 reason=%0600d' 0)
 out=$(echo "$long" | fwh_send); [ "$out" = "ERR line too long" ]; ok $? "over-long line: ERR line too long"
 [ "$(fwh_stat malformed)" -ge 7 ]; ok $? "malformed counted"
