@@ -1,0 +1,8 @@
+# mk/sets.mk - the set backends (nftset, ipset) of firewall-helper: their
+# bench, run by `make bench` (root, network namespaces; see
+# t/bench/fw_sets.sh).  nftables, ipset, iptables and iproute2 are in
+# DEB_PKGS already.  Owner: H5.
+.PHONY: bench-sets
+bench: bench-sets
+bench-sets: $(FWHELPER) t/bench/fw_sets_bench
+	@bash t/bench/fw_sets.sh
