@@ -75,8 +75,11 @@ void answerlog_put(const char *line, size_t n)
 	}
 	if (al.len + al.prefixlen + n + 1 > sizeof(al.buf))
 		answerlog_flush();
-	if (al.len == 0)
+	if (al.len == 0) {
+		/* set each time: a stopped one-shot timer keeps what was left */
+		ev_timer_set(&al.timer, ANSWERLOG_DELAY, 0.);
 		ev_timer_start(al.loop, &al.timer);
+	}
 	memcpy(al.buf + al.len, al.prefix, al.prefixlen);
 	al.len += al.prefixlen;
 	memcpy(al.buf + al.len, line, n);
