@@ -90,8 +90,9 @@ size_t iptc_rule_jump(const struct iptc_fam *f, const struct iptc_spec *s,
 /* The targets of our address rules, which do not depend on the address:
  * computed once per transaction so that classifying a rule is a compare. */
 struct iptc_expect {
+	unsigned char logm[IPTC_RULE_MAX];      /* the LOG rule's matches */
 	unsigned char log[IPTC_RULE_MAX], action[IPTC_RULE_MAX];
-	size_t loglen, actionlen;
+	size_t logmlen, loglen, actionlen;
 };
 void iptc_rule_expect(const struct iptc_fam *f, const struct iptc_spec *s,
     struct iptc_expect *x);

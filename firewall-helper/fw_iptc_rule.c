@@ -4,7 +4,8 @@
  *
  *   jump:    -A INPUT [-i IF] -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN
  *            [--dport P | -m multiport --dports P1,P2,LO:HI] -j CHAIN
- *   address: -A CHAIN -s ADDR/32|/128 -p tcp -j LOG --log-prefix "..."   (log)
+ *   address: -A CHAIN -s ADDR/32|/128 -p tcp -m limit --limit 6/min
+ *              --limit-burst 3 -j LOG --log-prefix "..."            (log)
  *            -A CHAIN -s ADDR/32|/128 -p tcp -j REJECT --reject-with ...|DROP
  *
  * Recognition is by meaning, not by bytes: the kernel hands match and
@@ -16,6 +17,7 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <linux/netfilter/xt_multiport.h>
+#include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter_ipv4/ipt_LOG.h>
 #include <libiptc/libiptc.h>
 
@@ -24,6 +26,8 @@
 #define TCP_SYN_MASK  0x17      /* FIN|SYN|RST|ACK */
 #define TCP_SYN       0x02
 #define LOG_LEVEL     4         /* warning, as iptables' default */
+#define LOG_PER_MIN   6         /* LOG lines a minute per blocked address */
+#define LOG_BURST     3
 
 /* Copy a NUL-terminated name into a fixed field of size n, cut to fit. */
 static void put_name(char *dst, size_t n, const char *src)
@@ -77,16 +81,31 @@ static size_t addr_target(const struct iptc_fam *f, const struct iptc_spec *s,
 	return put_obj(p, "REJECT", 0, &with, sizeof(with));
 }
 
+/* The LOG rule's rate limit, so that a blocked host retrying every second
+ * cannot flood the kernel log (the kernel keeps the state per rule, that is
+ * per address; it hands back only avg and burst, the rest zeroed). */
+static size_t log_limit(unsigned char *p)
+{
+	struct xt_rateinfo r;
+
+	memset(&r, 0, sizeof(r));
+	r.avg = XT_LIMIT_SCALE * 60 / LOG_PER_MIN;
+	r.burst = LOG_BURST;
+	return put_obj(p, "limit", 0, &r, sizeof(r));
+}
+
 size_t iptc_rule_addr(const struct iptc_fam *f, const struct iptc_spec *s,
     const struct addr *a, enum iptc_kind kind, void *buf)
 {
 	unsigned char *p = buf;
-	size_t tlen;
+	size_t mlen = 0, tlen;
 
 	memset(buf, 0, IPTC_RULE_MAX);
-	tlen = addr_target(f, s, kind, p + f->hdrlen);
-	f->header(buf, a, NULL, 0, tlen);
-	return f->hdrlen + tlen;
+	if (kind == IPTC_LOG)
+		mlen = log_limit(p + f->hdrlen);
+	tlen = addr_target(f, s, kind, p + f->hdrlen + mlen);
+	f->header(buf, a, NULL, mlen, tlen);
+	return f->hdrlen + mlen + tlen;
 }
 
 static size_t jump_matches(const struct iptc_spec *s, unsigned char *p)
@@ -165,13 +184,20 @@ void iptc_rule_expect(const struct iptc_fam *f, const struct iptc_spec *s,
 {
 	struct addr any;
 	unsigned char buf[IPTC_RULE_MAX];
+	struct iptc_view v;
 
 	memset(&any, 0, sizeof(any));
 	any.family = f->af;
-	x->loglen = iptc_rule_addr(f, s, &any, IPTC_LOG, buf) - f->hdrlen;
-	memcpy(x->log, buf + f->hdrlen, x->loglen);
-	x->actionlen = iptc_rule_addr(f, s, &any, IPTC_ACTION, buf) - f->hdrlen;
-	memcpy(x->action, buf + f->hdrlen, x->actionlen);
+	iptc_rule_addr(f, s, &any, IPTC_LOG, buf);
+	f->view(buf, &v);
+	memcpy(x->logm, v.matches, v.matches_len);
+	x->logmlen = v.matches_len;
+	memcpy(x->log, v.target, v.target_len);
+	x->loglen = v.target_len;
+	iptc_rule_addr(f, s, &any, IPTC_ACTION, buf);
+	f->view(buf, &v);
+	memcpy(x->action, v.target, v.target_len);
+	x->actionlen = v.target_len;
 }
 
 enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
@@ -183,11 +209,7 @@ enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
 	enum iptc_kind kind;
 	static const unsigned char zero[IFNAMSIZ];
 
-	f->view(e, &v);
-	if (v.src_plen != (f->af == AF_INET ? 32 : 128) || !v.dst_any ||
-	    memcmp(v.iniface_mask, zero, IFNAMSIZ) != 0 || !v.outiface_any ||
-	    v.proto != IPPROTO_TCP || !v.plain || v.matches_len != 0 ||
-	    tname == NULL)
+	if (tname == NULL)
 		return IPTC_FOREIGN;
 	if (s->log && strcmp(tname, "LOG") == 0)
 		kind = IPTC_LOG;
@@ -195,11 +217,19 @@ enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
 		kind = IPTC_ACTION;
 	else
 		return IPTC_FOREIGN;
-	/* The target's data must be what we write (DROP is a standard target:
-	 * libiptc's name for its verdict says it all). */
-	if (kind == IPTC_LOG ? !objs_equal(x->log, x->loglen, v.target, v.target_len)
-	    : s->reject != FWH_DROP &&
-	    !objs_equal(x->action, x->actionlen, v.target, v.target_len))
+	f->view(e, &v);
+	if (v.src_plen != (f->af == AF_INET ? 32 : 128) || !v.dst_any ||
+	    memcmp(v.iniface_mask, zero, IFNAMSIZ) != 0 || !v.outiface_any ||
+	    v.proto != IPPROTO_TCP || !v.plain)
+		return IPTC_FOREIGN;
+	/* Matches and the target's data must be what we write (DROP is a
+	 * standard target: libiptc's name for its verdict says it all). */
+	if (kind == IPTC_LOG) {
+		if (!objs_equal(x->logm, x->logmlen, v.matches, v.matches_len) ||
+		    !objs_equal(x->log, x->loglen, v.target, v.target_len))
+			return IPTC_FOREIGN;
+	} else if (v.matches_len != 0 || (s->reject != FWH_DROP &&
+	    !objs_equal(x->action, x->actionlen, v.target, v.target_len)))
 		return IPTC_FOREIGN;
 	*a = v.src;
 	return kind;

@@ -62,8 +62,8 @@ if [ "$FWH_BACKEND" = iptables ]; then
 	out=$(iptables-legacy -S INPUT | grep -- '-j POLICYD')
 	[ "$out" = "-A INPUT -i veth+ -p tcp -m tcp --tcp-flags FIN,SYN,RST,ACK SYN -m multiport --dports 25,587,2500:2600 -j POLICYD" ]
 	ok $? "jump rewritten for new ports and interface: $out"
-	iptables-legacy -S POLICYD | grep -q -- '-s 198.18.3.231/32 -p tcp -j LOG --log-prefix "fwh-test: "'
-	ok $? "LOG rule with prefix"
+	iptables-legacy -S POLICYD | grep -q -- '-s 198.18.3.231/32 -p tcp -m limit --limit 6/min --limit-burst 3 -j LOG --log-prefix "fwh-test: "'
+	ok $? "LOG rule with prefix, rate-limited"
 	iptables-legacy -S POLICYD | grep -q -- '-s 198.18.3.231/32 -p tcp -j REJECT --reject-with tcp-reset'
 	ok $? "REJECT with tcp-reset"
 	[ "$(iptables-legacy -S POLICYD | grep -c -- '-j LOG')" = 500 ]; ok $? "every address rewritten with LOG"
