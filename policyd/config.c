@@ -32,7 +32,7 @@ typedef int section_fn(struct ydoc *doc, const struct ynode *v,
 
 static section_fn parse_listen, parse_mode, parse_default_action,
     parse_idle_timeout, parse_deadline, parse_max_connections,
-    parse_dns, parse_firewall, parse_log, parse_debug;
+    parse_firewall, parse_log, parse_debug;
 
 static const struct section {
 	const char *key;
@@ -45,7 +45,7 @@ static const struct section {
 	{ "deadline", parse_deadline },
 	{ "max_connections", parse_max_connections },
 	{ "exceptions", classify_config_parse_exceptions },   /* H2: path + file */
-	{ "dns", parse_dns },                   /* H4: dns_config_parse */
+	{ "dns", dns_config_parse },            /* H4: policyd/dnsconf.c */
 	{ "firewall", parse_firewall },         /* H6: fwconfig_parse */
 	{ "log", parse_log },
 	{ "debug", parse_debug },
@@ -62,6 +62,7 @@ static void (*const frees[])(struct config *) = {
 	free_own,
 	stats_config_free,
 	classify_config_free,                           /* H2 */
+	dns_config_free,                                /* H4 */
 };
 
 static void config_defaults(struct config *cfg)
@@ -72,7 +73,6 @@ static void config_defaults(struct config *cfg)
 	cfg->idle_timeout_ms = CONFIG_DEFAULT_IDLE_MS;
 	cfg->deadline_ms = CONFIG_DEFAULT_DEADLINE_MS;
 	cfg->max_connections = CONFIG_DEFAULT_MAX_CONNS;
-	cfg->dns.timeout_ms = CONFIG_DEFAULT_DNS_TIMEOUT_MS;
 	cfg->log.ident = xstrdup(CONFIG_DEFAULT_LOG_IDENT);
 	cfg->log.requests = CONFIG_LOGREQ_ALL;
 	cfg->stats_interval_ms = STATS_INTERVAL_DEFAULT_MS;
@@ -257,70 +257,6 @@ static int parse_max_connections(struct ydoc *doc, const struct ynode *v,
 
 /* ---------------------------------------------------------------- sections */
 
-/* "IP", "IP:PORT" (v4), "V6", "[V6]" or "[V6]:PORT". */
-static int dns_server_check(const char *s)
-{
-	struct addr a;
-	const char *colon, *e;
-	long long port;
-
-	if (addr_parse(&a, s) == 0)
-		return 0;
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || addr_parse_n(&a, s + 1,
-		    (size_t)(close - s - 1)) < 0 || a.family != AF_INET6)
-			return -1;
-		if (close[1] == '\0')
-			return 0;
-		colon = close + 1;
-		if (*colon != ':')
-			return -1;
-	} else if ((colon = strrchr(s, ':')) == NULL ||
-	    addr_parse_n(&a, s, (size_t)(colon - s)) < 0 ||
-	    a.family != AF_INET) {
-		return -1;
-	}
-	return num_parse(colon + 1, 1, 65535, &port, &e);
-}
-
-static int parse_dns(struct ydoc *doc, const struct ynode *v,
-    struct config *cfg)
-{
-	static const char *const keys[] = { "servers", "timeout_ms", NULL };
-	const struct ynode *n;
-	struct ynode *const *items;
-	size_t count;
-	int rc = ymap_check(doc, v, keys);
-
-	if (rc < 0 && (v == NULL || v->type != YN_MAP))
-		return -1;
-	if ((n = ymap_get(v, "servers")) != NULL) {
-		if (ynode_seq(doc, n, true, &items, &count) < 0)
-			return -1;
-		cfg->dns.servers = xcalloc(count ? count : 1, sizeof(char *));
-		for (size_t i = 0; i < count; i++) {
-			const char *s;
-
-			if (ynode_str(doc, items[i], &s) < 0) {
-				rc = -1;
-			} else if (dns_server_check(s) < 0) {
-				ydoc_error(doc, items[i], "dns server: expected "
-				    "IP, IP:PORT or [IPV6]:PORT");
-				rc = -1;
-			} else {
-				cfg->dns.servers[cfg->dns.nservers++] =
-				    xstrdup(s);
-			}
-		}
-	}
-	if ((n = ymap_get(v, "timeout_ms")) != NULL &&
-	    ynode_int(doc, n, 1, 60000, &cfg->dns.timeout_ms) < 0)
-		rc = -1;
-	return rc;
-}
-
 static int parse_firewall(struct ydoc *doc, const struct ynode *v,
     struct config *cfg)
 {
@@ -444,9 +380,6 @@ static void free_own(struct config *cfg)
 	for (size_t i = 0; i < cfg->nlisten; i++)
 		free(cfg->listen[i].spec);
 	free(cfg->listen);
-	for (size_t i = 0; i < cfg->dns.nservers; i++)
-		free(cfg->dns.servers[i]);
-	free(cfg->dns.servers);
 	fwconfig_release(&cfg->firewall);
 	free(cfg->log.ident);
 	free(cfg->default_action);

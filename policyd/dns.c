@@ -321,6 +321,12 @@ dns_current(void)
 	return the_dns;
 }
 
+const struct dns *
+dns_peek(void)
+{
+	return the_dns;
+}
+
 void
 dns_shutdown(void)
 {

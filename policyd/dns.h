@@ -66,6 +66,7 @@ void dns_free(struct dns *d);                   /* NULL ok; waiters get
  * differs from the last one seen.  NULL when it cannot be made. */
 struct dns *dns_get(struct ev_loop *loop, const struct dns_config *dc);
 void dns_shutdown(void);                        /* frees dns_get()'s */
+const struct dns *dns_peek(void);               /* dns_get()'s, or NULL */
 /* dns_get()'s resolver if there is one, else NULL; never makes one
  * (statistics). */
 const struct dns *dns_current(void);

@@ -271,6 +271,8 @@ dnsconf_parse(struct ydoc *doc, const struct ynode *n, struct dns_config *dc)
 	const char *s;
 	int rc = 0;
 
+	if (n == NULL)
+		return 0;
 	dc->parsed = true;
 	if (ynode_is_null(n))
 		return 0;

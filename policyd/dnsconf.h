@@ -21,9 +21,13 @@
  *           127.0.0.11: static
  *           127.0.0.2-127.0.0.9: dynamic
  *
- * A zero-filled struct dns_config is the configuration of a file without the
- * section (every field's zero means its default; accessors below apply
- * them), so config.c needs no dns defaults of its own.  Classes are checked
+ * Without the section policyd does no DNS lookups at all (requests go by
+ * the names Postfix sends); with it - even an empty `dns: {}` - lookups are
+ * on, through the system resolver unless servers are given.  (So tests and
+ * hosts without a `dns:` section never reach a resolver.)  A zero-filled
+ * struct dns_config is the configuration of a file without the section
+ * (`parsed` false; every other field's zero means its default, applied by
+ * the accessors below), so config.c needs no dns defaults of its own.  Classes are checked
  * against the verdict classes of DESIGN.md (dynamic, static, generic, mail,
  * none, unknown).  Owner: H4.  The struct owns its strings and arrays;
  * dnsconf_release() frees them (a released struct is zero again).
@@ -73,7 +77,7 @@ struct dns_config {
 	bool    negative_ttl_set, min_ttl_set, max_ttl_set;
 	struct dnsbl_zone *zones;
 	size_t  nzones;
-	bool    parsed;         /* the section was present */
+	bool    parsed;         /* the section was present: DNS is on */
 };
 
 /* n is the value of the `dns` key in cfg's file: 0, or -1 (errors in doc).

@@ -5,6 +5,10 @@
  *   policyd -c FILE -n            check FILE: "configuration OK", or every
  *                                 error as FILE:LINE:COL: message, exit 78
  *   policyd -c FILE -q NAME IP    print the verdict for one client, exit
+ *   policyd -c FILE -q NAME IP --dns   the same with live DNS: PTR (NAME
+ *                                 "-" or "unknown"), forward confirmation,
+ *                                 DNSBL zones, each explained; without
+ *                                 --dns, -q does no lookups at all
  *
  * Logs go to syslog (facility mail, ident from log.ident, "policyd" by
  * default), to stderr with -f.  Start-up problems are fatal (exit 78 for
@@ -22,19 +26,20 @@
 #include "policyd/config.h"
 #include "policyd/fwlink.h"
 #include "policyd/policy.h"
+#include "policyd/policy_dns.h"
 #include "policyd/policy_proto.h"
 #include "policyd/server.h"
 #include "policyd/statsock.h"
 
 #define DEFAULT_CONF "/etc/policyd/policyd.yaml"
 
-static int opt_foreground, opt_verbose;
+static int opt_foreground, opt_verbose, opt_dns;
 static struct statsock *statsock;
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: policyd [-c FILE] [-f] [-v] [-n] "
-	    "[-q HOSTNAME IP]\n");
+	    "[-q HOSTNAME IP [--dns]]\n");
 	exit(EX_USAGE);
 }
 
@@ -89,8 +94,17 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 	req.reverse_client_name = name;
 	req.helo_name = name;
 	fwlink_offline();               /* explaining blocks nobody */
+	policy_dns_live(opt_dns);       /* H4: lookups only with --dns */
+	if (opt_dns) {                  /* a given name is checked, not trusted */
+		if (strcmp(name, "-") == 0)
+			req.reverse_client_name = req.helo_name = "unknown";
+		req.client_name = "unknown";
+	}
 	if (policy_init(loop, cfg) < 0)
 		return EX_SOFTWARE;
+	if (opt_dns && policy_dns_explain(loop, cfg, ip,
+	    req.reverse_client_name, stdout) < 0)
+		return EX_USAGE;
 	if (policy_start(loop, cfg, &req, explain_done, &e) != NULL)
 		while (!e.done)
 			ev_run(loop, EVRUN_ONCE);
@@ -112,6 +126,15 @@ int main(int argc, char **argv)
 	struct server *srv;
 	int ch, check = 0, rc;
 
+	for (int i = 1; i < argc; i++) {        /* --dns (with -q), anywhere */
+		if (strcmp(argv[i], "--dns") == 0) {
+			opt_dns = 1;
+			memmove(&argv[i], &argv[i + 1],
+			    (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			break;
+		}
+	}
 	while ((ch = getopt(argc, argv, "c:fnq:v")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;

@@ -19,8 +19,10 @@
 
 #include "common/xmalloc.h"
 #include "policyd/config.h"
+#include "policyd/dnsconf.h"
 #include "policyd/fwlink.h"
 #include "policyd/policy.h"
+#include "policyd/policy_dns.h"
 #include "policyd/policy_proto.h"
 #include "policyd/stats.h"
 #include "policyd/verdict.h"
@@ -33,6 +35,8 @@ struct policy_job {
 	ev_timer        deadline;       /* answer the default by then */
 	ev_timer        delay;          /* debug.delay_ms */
 	struct fwlink_req fw;           /* H6: what the firewall hand-over needs */
+	struct policy_dns *dns;         /* H4: DNS stage in flight */
+	char client[64];                /* H4: client_address, for classify */
 };
 
 static void result_default(const struct config *cfg, struct policy_result *r,
@@ -85,6 +89,7 @@ static void job_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct policy_result res;
 
 	stats_inc(STAT_DEADLINE);
+	policy_dns_cancel(job->dns);
 	result_default(job->cfg, &res, "deadline");
 	job_finish(job, &res);
 }
@@ -114,6 +119,59 @@ static struct policy_job *job_new(struct ev_loop *loop,
 	ev_timer_start(loop, &job->deadline);
 	ev_init(&job->delay, job_delay_cb);
 	job->delay.data = job;
+	return job;
+}
+
+/*
+ * H4: the DNS stage decided (see policy_dns.h): a temporary failure gets
+ * dns.tempfail_action, a class found by DNS its action, a name is
+ * classified; the DNS facts (ptr=, fcrdns=forged, dnsbl=, dns_tempfail=)
+ * follow the reason.
+ */
+static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
+{
+	struct policy_job *job = arg;
+	struct policy_result res;
+	struct policy_req req;
+	size_t n;
+
+	job->dns = NULL;
+	memset(&res, 0, sizeof(res));
+	switch (o->what) {
+	case PDNS_TEMPFAIL:
+		snprintf(res.action, sizeof(res.action), "%s",
+		    dnsconf_tempfail_action(&job->cfg->dns));
+		snprintf(res.reason, sizeof(res.reason), "dns=tempfail");
+		break;
+	case PDNS_CLASS:
+		verdict_class(job->cfg, o->class, "by=dns", &res);
+		break;
+	case PDNS_NAME:
+		memset(&req, 0, sizeof(req));
+		req.client_address = job->client;
+		verdict_classify(job->cfg, &req, o->name, &res);
+		break;
+	}
+	n = strlen(res.reason);
+	if (o->reason[0] != '\0' && n < sizeof(res.reason))
+		snprintf(res.reason + n, sizeof(res.reason) - n, "%s%s",
+		    n ? " " : "", o->reason);
+	job_finish(job, &res);
+}
+
+/* H4: a job for the DNS stage; NULL when it was answered at once. */
+static struct policy_job *job_dns_start(struct ev_loop *loop,
+    const struct config *cfg, const struct policy_req *req,
+    const struct fwlink_req *fwr, policy_done_fn *done, void *arg)
+{
+	struct policy_job *job = job_new(loop, cfg, done, arg);
+	struct policy_dns *pd;
+
+	job->fw = *fwr;
+	snprintf(job->client, sizeof(job->client), "%s", req->client_address);
+	if ((pd = policy_dns_start(loop, cfg, req, job_dns_done, job)) == NULL)
+		return NULL;            /* job_dns_done() finished the job */
+	job->dns = pd;
 	return job;
 }
 
@@ -149,8 +207,11 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
-	} else if (!verdict_pre(cfg, req, &res))
+	} else if (!verdict_pre(cfg, req, &res)) {
+		if (policy_dns_needed(cfg, req))        /* H4 */
+			return job_dns_start(loop, cfg, req, &fwr, done, arg);
 		verdict_classify(cfg, req, verdict_name(req), &res);
+	}
 	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);
 	done(arg, &res);
@@ -164,6 +225,7 @@ void policy_cancel(struct policy_job *job)
 		return;
 	ev_timer_stop(job->loop, &job->deadline);
 	ev_timer_stop(job->loop, &job->delay);
+	policy_dns_cancel(job->dns);
 	config_unref(job->cfg);
 	free(job);
 }
@@ -174,6 +236,8 @@ int policy_init(struct ev_loop *loop, const struct config *cfg)
 		return -1;
 	if (verdict_init(cfg) < 0)
 		return -1;
+	if (policy_dns_init(loop, cfg) < 0)
+		return -1;
 	return 0;
 }
 
@@ -181,10 +245,12 @@ void policy_reload(struct ev_loop *loop, const struct config *cfg)
 {
 	fwlink_reload(loop, cfg);
 	verdict_reload(cfg);
+	policy_dns_init(loop, cfg);     /* H4: new servers, cache size */
 }
 
 void policy_fini(void)
 {
 	fwlink_fini();
 	verdict_fini();
+	policy_dns_fini();
 }

@@ -12,7 +12,6 @@ conf() {
 	pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
 default_action: \"$1\"
 classes: { none: \"$1\" }
-dns: { servers: [ \"127.0.0.1:9\" ], timeout_ms: 300 }
 log: { requests: all }"
 }
 

@@ -1,0 +1,257 @@
+/*
+ * policy_dns.c - the DNS stage of a policy job (see policy_dns.h).
+ */
+#include <ev.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/addr.h"
+#include "common/log.h"
+#include "common/xmalloc.h"
+#include "policyd/config.h"
+#include "policyd/dns.h"
+#include "policyd/dnscheck.h"
+#include "policyd/policy_dns.h"
+#include "policyd/policy_proto.h"
+#include "policyd/stats.h"
+
+struct policy_dns {
+	struct dnscheck *check;
+	policy_dns_done_fn *done;
+	void *arg;
+};
+
+static bool live = true;
+
+void
+policy_dns_live(bool on)
+{
+	live = on;
+}
+
+const char *
+policy_dns_req_name(const struct policy_req *req, bool *verified)
+{
+	*verified = false;
+	if (dnscheck_name_usable(req->client_name)) {
+		*verified = true;
+		return req->client_name;
+	}
+	if (dnscheck_name_usable(req->reverse_client_name))
+		return req->reverse_client_name;
+	return NULL;
+}
+
+bool
+policy_dns_needed(const struct config *cfg, const struct policy_req *req)
+{
+	const struct dns_config *dc = &cfg->dns;
+	bool verified;
+	const char *name;
+
+	if (!live || !dc->parsed)
+		return false;
+	if (dc->nzones > 0)
+		return true;
+	name = policy_dns_req_name(req, &verified);
+	if (name == NULL)
+		return !dc->no_ptr;
+	return !verified && dc->forward_confirm;
+}
+
+static void
+outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
+{
+	const char *cls;
+
+	memset(o, 0, sizeof(*o));
+	switch (dnscheck_decide(r, &cls)) {
+	case DC_DECIDE_CLASS:
+		o->what = PDNS_CLASS;
+		o->class = cls;
+		break;
+	case DC_DECIDE_TEMPFAIL:
+		o->what = PDNS_TEMPFAIL;
+		break;
+	case DC_DECIDE_NAME:
+		o->what = PDNS_NAME;
+		break;
+	}
+	o->name = r->name;
+	o->forged = r->fc == DC_FC_FORGED;
+	o->late = r->late;
+	dnscheck_reason(r, o->reason, sizeof(o->reason));
+}
+
+static void
+check_done(void *arg, const struct dnscheck_result *r)
+{
+	struct policy_dns *pd = arg;
+	struct policy_dns_outcome o;
+
+	outcome_from(r, &o);
+	pd->done(pd->arg, &o);
+	free(pd);
+}
+
+struct policy_dns *
+policy_dns_start(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, policy_dns_done_fn *done, void *arg)
+{
+	struct policy_dns *pd;
+	struct dnscheck *check;
+	struct addr client;
+	bool verified;
+	const char *name = policy_dns_req_name(req, &verified);
+
+	if (!policy_dns_needed(cfg, req) ||
+	    addr_parse(&client, req->client_address) < 0) {
+		struct policy_dns_outcome o;
+
+		memset(&o, 0, sizeof(o));
+		o.what = name ? PDNS_NAME : PDNS_CLASS;
+		o.class = name ? NULL : "unknown";
+		o.name = name ? name : "";
+		done(arg, &o);
+		return NULL;
+	}
+	pd = xcalloc(1, sizeof(*pd));
+	pd->done = done;
+	pd->arg = arg;
+	check = dnscheck_start(loop, dns_get(loop, &cfg->dns), &cfg->dns,
+	    &client, name, verified, dnsconf_timeout_ms(&cfg->dns), check_done,
+	    pd);
+	if (check == NULL)              /* answered: check_done freed pd */
+		return NULL;
+	pd->check = check;
+	return pd;
+}
+
+void
+policy_dns_cancel(struct policy_dns *pd)
+{
+	if (pd == NULL)
+		return;
+	dnscheck_cancel(pd->check);
+	free(pd);
+}
+
+/* The resolver's counters, copied into the stats report when asked. */
+static void
+stats_pull_cb(void *arg)
+{
+	struct ev_loop *loop = arg;
+	const struct dns *d = dns_peek();
+	struct dns_stats st;
+
+	(void)loop;
+	if (d == NULL)
+		return;
+	dns_stats(d, &st);
+	stats_set(STAT_DNS_LOOKUPS, st.lookups);
+	stats_set(STAT_DNS_CACHE_HITS, st.cache_hits);
+	stats_set(STAT_DNS_QUERIES, st.queries);
+	stats_set(STAT_DNS_FAILURES, st.tempfail);
+	stats_set(STAT_DNS_NOTFOUND, st.notfound);
+	stats_set(STAT_G_DNS_INFLIGHT, st.inflight);
+}
+
+int
+policy_dns_init(struct ev_loop *loop, const struct config *cfg)
+{
+	/* A resolver that cannot be made is not fatal: requests then go
+	 * without DNS (tempfail where a lookup was needed), logged once. */
+	if (live && cfg->dns.parsed) {
+		(void)dns_get(loop, &cfg->dns);
+		stats_pull_add(stats_pull_cb, NULL);
+	}
+	return 0;
+}
+
+void
+policy_dns_fini(void)
+{
+	stats_pull_remove(stats_pull_cb, NULL);
+	dns_shutdown();
+}
+
+/* ------------------------------------------------------------ -q --dns */
+
+struct explain {
+	struct dnscheck_result r;
+	bool done;
+};
+
+static void
+explain_done(void *arg, const struct dnscheck_result *r)
+{
+	struct explain *e = arg;
+
+	e->r = *r;
+	e->done = true;
+}
+
+int
+policy_dns_explain(struct ev_loop *loop, const struct config *cfg,
+    const char *ip, const char *name, FILE *out)
+{
+	static const char *const ptrs[] = { "skipped (dns.ptr: false)",
+		"given", "found", "none (NXDOMAIN or no PTR record)", "tempfail" };
+	static const char *const fcs[] = { "not checked", "verified by Postfix",
+		"confirmed", "forged (the name does not resolve to the address)",
+		"tempfail" };
+	const struct dns_config *dc = &cfg->dns;
+	struct explain e = { .done = false };
+	struct addr client;
+	char esc[DNS_NAME_MAX * 4 + 8], *csv;
+	const char *cls;
+	struct dns *d;
+
+	if (addr_parse(&client, ip) < 0) {
+		fprintf(out, "dns: %s is not an IP address\n",
+		    log_escs(esc, sizeof(esc), ip));
+		return -1;
+	}
+	csv = dnsconf_servers_csv(dc);
+	fprintf(out, "dns servers: %s\n", csv ? csv : "system resolver");
+	free(csv);
+	if ((d = dns_get(loop, dc)) == NULL)
+		fprintf(out, "dns: no resolver\n");
+	if (dnscheck_start(loop, d, dc, &client,
+	    dnscheck_name_usable(name) ? name : NULL, false,
+	    dnsconf_timeout_ms(dc), explain_done, &e) != NULL)
+		while (!e.done)
+			ev_run(loop, EVRUN_ONCE);
+	fprintf(out, "ptr: %s%s%s\n", ptrs[e.r.ptr], e.r.name[0] ? " " : "",
+	    log_escs(esc, sizeof(esc), e.r.name));
+	fprintf(out, "forward: %s\n", fcs[e.r.fc]);
+	for (size_t i = 0; i < dc->nzones; i++) {
+		const char *z = dc->zones[i].zone, *hit = strstr(e.r.dnsbl, z);
+		if (client.family == AF_INET6 && dc->zones[i].no_ipv6)
+			fprintf(out, "dnsbl %s: not asked (IPv6)\n", z);
+		else if (hit != NULL && hit[strlen(z)] == ':')
+			fprintf(out, "dnsbl %s: listed %.*s\n", z,
+			    (int)strcspn(hit + strlen(z) + 1, ","),
+			    hit + strlen(z) + 1);
+		else
+			fprintf(out, "dnsbl %s: not listed%s\n", z,
+			    e.r.bl_tempfail ? " (or no answer)" : "");
+	}
+	if (e.r.why[0] != '\0')
+		fprintf(out, "dns tempfail: %s%s\n", e.r.why,
+		    e.r.late ? " (deadline)" : "");
+	switch (dnscheck_decide(&e.r, &cls)) {
+	case DC_DECIDE_CLASS:
+		fprintf(out, "dns decides: class %s\n", cls);
+		break;
+	case DC_DECIDE_TEMPFAIL:
+		fprintf(out, "dns decides: tempfail -> %s\n",
+		    dnsconf_tempfail_action(dc));
+		break;
+	case DC_DECIDE_NAME:
+		fprintf(out, "dns decides: classify the name%s\n",
+		    e.r.fc == DC_FC_FORGED ? " (signal forged)" : "");
+		break;
+	}
+	return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * policy_dns.h - the DNS stage of a policy job: from a request to the name
+ * to classify, or a class DNS alone decides, or a temporary failure.
+ *
+ * Which name a request has (Postfix's attributes):
+ *   client_name usable            -> that name, verified by Postfix (it is
+ *                                    only set when the PTR forward-confirms)
+ *   else reverse_client_name usable -> that name, not verified
+ *   else                          -> none: look the PTR up (dns.ptr)
+ * ("unknown", empty or absent is not usable; nor is a name with bytes a
+ * host name cannot have).  Without a `dns:` section nothing is looked up.
+ * With one, lookups are needed when there is no name (and
+ * dns.ptr is on), when the name is unverified and dns.forward_confirm is
+ * on, and whenever dns.dnsbl zones are configured.  policy_dns_needed()
+ * says so without allocating, so requests that need no DNS take no job.
+ *
+ * policy_dns_start() calls done() exactly once - before returning NULL
+ * when every answer was at hand (cache, or nothing to look up), otherwise
+ * from the loop by dns.timeout_ms - unless policy_dns_cancel() comes first.
+ * The outcome (see dnscheck_decide()):
+ *   PDNS_CLASS     a DNSBL code's class, or "unknown" (no PTR)
+ *   PDNS_TEMPFAIL  answer dns.tempfail_action (default DUNNO)
+ *   PDNS_NAME      classify `name`; `forged` when it did not
+ *                  forward-confirm (a signal for the reason)
+ * `reason` holds the DNS facts as key=value words for the log line.
+ *
+ * The resolver is the process's one (dns_get()); policy_dns_live(false)
+ * turns every lookup off (policyd -q without --dns): requests then go by
+ * what they carry.  Owner: H4.
+ */
+#ifndef POLICYD_POLICY_DNS_H
+#define POLICYD_POLICY_DNS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "policyd/dnsmsg.h"
+
+struct ev_loop;
+struct config;
+struct policy_req;
+struct policy_dns;
+
+enum policy_dns_what { PDNS_NAME, PDNS_CLASS, PDNS_TEMPFAIL };
+
+struct policy_dns_outcome {
+	enum policy_dns_what what;
+	const char *class;              /* PDNS_CLASS */
+	const char *name;               /* PDNS_NAME; may be "" */
+	bool forged;
+	bool late;                      /* the DNS deadline passed */
+	char reason[384];
+};
+
+typedef void policy_dns_done_fn(void *arg, const struct policy_dns_outcome *o);
+
+bool policy_dns_needed(const struct config *cfg, const struct policy_req *req);
+struct policy_dns *policy_dns_start(struct ev_loop *loop,
+    const struct config *cfg, const struct policy_req *req,
+    policy_dns_done_fn *done, void *arg);
+void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
+
+/* The name Postfix gave, and whether it is verified; NULL when none. */
+const char *policy_dns_req_name(const struct policy_req *req, bool *verified);
+
+/* Process-wide: the resolver for cfg (policy_init/_reload), and its end. */
+int  policy_dns_init(struct ev_loop *loop, const struct config *cfg);
+void policy_dns_fini(void);
+void policy_dns_live(bool on);
+
+/* policyd -q --dns: look the client up live and print the facts. */
+int  policy_dns_explain(struct ev_loop *loop, const struct config *cfg,
+    const char *ip, const char *name, FILE *out);
+
+#endif
