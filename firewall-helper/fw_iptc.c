@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <libiptc/libiptc.h>
 
 #include "common/log.h"
@@ -78,11 +79,45 @@ static struct fam_state *fam_of(const struct addr *a)
 	return a->family == AF_INET6 ? &fams[1] : &fams[0];
 }
 
+static int lock_open(void)
+{
+	int fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		fd = open(lockpath, O_RDONLY | O_CLOEXEC);
+	return fd;
+}
+
+/* A lock file removed or replaced under us would leave us locking an inode
+ * nobody else uses: follow the path again when it changed. */
+static void lock_follow(void)
+{
+	static bool warned;
+	struct stat ps, fs;
+	int fd;
+
+	if (fstat(lockfd, &fs) == 0 && stat(lockpath, &ps) == 0 &&
+	    ps.st_ino == fs.st_ino && ps.st_dev == fs.st_dev)
+		return;
+	if ((fd = lock_open()) == -1) {
+		if (!warned)
+			log_warn("iptables: xtables lock %s was replaced and cannot "
+			    "be opened again; other writers are not excluded", lockpath);
+		warned = true;
+		return;
+	}
+	close(lockfd);
+	lockfd = fd;
+	warned = false;
+	log_info("iptables: xtables lock %s was replaced, opened again", lockpath);
+}
+
 static int lock_take(void)
 {
 	double start = now_ms();
 	struct timespec pause = { 0, 2 * 1000 * 1000 };
 
+	lock_follow();
 	for (;;) {
 		if (flock(lockfd, LOCK_EX | LOCK_NB) == 0)
 			return 0;
@@ -435,10 +470,7 @@ static int iptc_init_cb(const struct fwh_config *cfg)
 	snprintf(spec.log_prefix, sizeof(spec.log_prefix), "%s", cfg->log_prefix);
 	snprintf(lockpath, sizeof(lockpath), "%s", cfg->xtables_lock);
 
-	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lockfd == -1)
-		lockfd = open(lockpath, O_RDONLY | O_CLOEXEC);
-	if (lockfd == -1) {
+	if ((lockfd = lock_open()) == -1) {
 		log_warn("iptables: xtables lock %s", lockpath);
 		return -1;
 	}

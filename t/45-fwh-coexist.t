@@ -54,5 +54,21 @@ wait $lpid
 wait $apid
 grep -q '^OK added 192.0.2.77' "$FWH_DIR/add.out"; ok $? "the add is answered"
 fwh_wait 5 fwh_kernel_has 192.0.2.77; ok $? "and committed once the lock is free"
+
+# the lock file replaced under the helper (deleted and created anew, as a
+# cleanup of /run might): the helper follows the path again
+rm -f "$XTABLES_LOCKFILE"
+touch "$XTABLES_LOCKFILE"
+flock "$XTABLES_LOCKFILE" sh -c "touch '$FWH_DIR/locked2'; while [ ! -e '$FWH_DIR/release2' ]; do sleep 0.05; done" &
+lpid=$!
+fwh_wait 3 test -e "$FWH_DIR/locked2"
+fwh add 192.0.2.78 > /dev/null &
+apid=$!
+sleep 0.3
+! iptables-legacy-save | grep -q -- '-s 192.0.2.78/32'; ok $? "a replaced lock file is followed: the helper waits for the new lock"
+touch "$FWH_DIR/release2"
+wait $lpid $apid
+fwh_wait 5 fwh_kernel_has 192.0.2.78; ok $? "and commits after"
+grep -q 'was replaced, opened again' "$FWH_DIR/log"; ok $? "logged"
 fwh_stop
 done_testing
