@@ -4,6 +4,10 @@
 #   make fuzz FUZZ_ONLY='yconf fwproto'     only these harnesses
 #   make fuzz-build        build the harnesses into build-fuzz/bin/fuzz-NAME
 #   make fuzz-names        print the harnesses whose module exists
+#   make fuzz-asan         policyd and firewall-helper built by clang with
+#                          ASan+UBSan into build-fuzz/bin/ (from the same
+#                          objects), for the soak and fault hunting without
+#                          touching the programs other tests run
 #   make soak              1,000,000 requests over 64 connections (see t/lib/hostile-soak.sh)
 #   make clean-fuzz
 #
@@ -41,7 +45,7 @@ FUZZ_BINS  := $(patsubst %,$(FZ)/bin/fuzz-%,$(FUZZ_NAMES))
 
 fzobj = $(patsubst %.c,$(FZ)/%.o,$(1))
 
-.PHONY: fuzz fuzz-build fuzz-names clean-fuzz soak
+.PHONY: fuzz fuzz-build fuzz-names fuzz-asan clean-fuzz soak
 
 fuzz-names:
 	@echo $(FUZZ_NAMES)
@@ -75,6 +79,15 @@ $(FZ)/bin/fuzz-%: $(FZ)/t/fuzz/%.o $(FZ)/libpolicyd.a $(FZ)/libfwh.a $(FZ)/libco
 	@mkdir -p $(dir $@)
 	$(call msg,FUZZLD,$@)
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lm
+
+fuzz-asan: $(FZ)/bin/policyd $(FZ)/bin/firewall-helper
+
+$(FZ)/bin/policyd: $(FZ)/policyd/main.o $(FZ)/libpolicyd.a $(FZ)/libcommon.a
+$(FZ)/bin/firewall-helper: $(FZ)/firewall-helper/main.o $(FZ)/libfwh.a $(FZ)/libcommon.a
+$(FZ)/bin/policyd $(FZ)/bin/firewall-helper:
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZLD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lm
 
 clean-fuzz:
 	rm -rf $(FZ)

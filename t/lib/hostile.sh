@@ -16,12 +16,14 @@
 #   h_ask HOST PORT          send the request on stdin, print the action
 #   h_unix PATH TEXT         send TEXT to a unix socket, print the reply
 #
-# $H_TMP is a fresh directory removed at exit; every process started
+# HOSTILE_KEEP_LOG=FILE keeps the log of a failed run.
+# HOSTILE_POLICYD=PATH runs another policyd binary (e.g. build-fuzz/bin/policyd
+# from make fuzz-asan).  $H_TMP is a fresh directory removed at exit; every process started
 # through h_start is killed at exit.  Tools: $HL (hostile-load), $HC
 # (hostile-conns), $HI (hostile-input).
 
 cd "$(dirname "$0")/.." || exit 1
-POLICYD=./policyd/policyd
+POLICYD=${HOSTILE_POLICYD:-./policyd/policyd}
 HL=./t/lib/hostile-load
 HC=./t/lib/hostile-conns
 HI=./t/lib/hostile-input
@@ -69,6 +71,7 @@ t_done() {
 	if [ "$t_fail" != 0 ] && [ -f "$H_LOG" ]; then
 		echo "# policyd log (last lines):"
 		tail -n 20 "$H_LOG" | sed 's/^/#   /'
+		[ -n "$HOSTILE_KEEP_LOG" ] && cp "$H_LOG" "$HOSTILE_KEEP_LOG"
 	fi
 	[ "$t_fail" = 0 ]
 	exit $?
