@@ -42,7 +42,7 @@ t_ok $? "200 concurrent connections: $(cat "$T_TMP/p2")"
 $PCLIENT -s "unix:$SOCK" -c 4 -n 500 -p 32 -e DUNNO > "$T_TMP/p3"
 t_ok $? "pipelined, 32 in flight per connection: $(cat "$T_TMP/p3")"
 $PCLIENT -s "inet:127.0.0.1:$PORT" -c 2 -n 50 -f ../shared/corpus/rdns-dev.tsv \
-	-e DUNNO > "$T_TMP/p4" 2>&1 || [ ! -f ../shared/corpus/rdns-dev.tsv ]
+	> "$T_TMP/p4" 2>&1 || [ ! -f ../shared/corpus/rdns-dev.tsv ]
 t_ok $? "requests built from the corpus"
 
 # the log line: escaped, cut, key=value
@@ -59,10 +59,8 @@ case $line in
 *'helo="hhhh'*'..."'*) t_ok 0 "long helo_name cut" ;;
 *) t_ok 1 "long helo_name cut" ;;
 esac
-case $line in
-*'action="DUNNO" class=none reason="by=nothing host-part=none" fw=- duration_ms='*) t_ok 0 "action, class, reason, fw, duration" ;;
-*) t_ok 1 "action, class, reason, fw, duration"; echo "# $line" ;;
-esac
+grep -Eq ' state=- action="[^"]+" class=[a-z-]+ reason="[^"]*" fw=[^ ]+ duration_ms=[0-9]+\.[0-9]{3}$' <<< "$line"
+t_ok $? "action, class, reason, fw, duration" || echo "# $line"
 [ ${#line} -lt 600 ]
 t_ok $? "log line bounded (${#line} bytes)"
 

@@ -132,7 +132,7 @@ static void pool_add(const char *ip, const char *name)
 {
 	char *r = xasprintf("request=smtpd_access_policy\nprotocol_state=RCPT\n"
 	    "protocol_name=ESMTP\nhelo_name=%s\nqueue_id=\n"
-	    "sender=bench@example.org\nrecipient=postmaster@example.net\n"
+	    "sender=bench@example.org\nrecipient=user@example.net\n"
 	    "recipient_count=0\nclient_address=%s\nclient_name=%s\n"
 	    "reverse_client_name=%s\ninstance=1a2b.5f3c9d1e.0\nsasl_method=\n"
 	    "sasl_username=\nsasl_sender=\nsize=0\nccert_subject=\n"
