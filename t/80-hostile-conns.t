@@ -18,7 +18,8 @@ T=127.0.0.1:$PORT
 printf 'clients: [ 192.0.2.0/24 ]\n' > "$H_TMP/exc.yaml"
 h_conf "$H_TMP/p.yaml" "listen: [ \"inet:$T\" ]
 exceptions: $H_TMP/exc.yaml
-log: { requests: none }"
+log: { requests: none }
+dns: { ptr: false }"
 
 h_start "$H_TMP/p.yaml" 20000
 t_ok $? "policyd starts with a limit of 20000 descriptors"

@@ -20,7 +20,8 @@ SOCK=$H_TMP/p.sock
 printf 'clients: [ 192.0.2.0/24 ]\n' > "$H_TMP/exc.yaml"
 h_conf "$H_TMP/p.yaml" "listen: [ \"inet:$T\", \"unix:$SOCK\" ]
 exceptions: $H_TMP/exc.yaml
-log: { requests: none }"
+log: { requests: none }
+dns: { ptr: false }"
 
 h_start "$H_TMP/p.yaml"
 t_ok $? "policyd starts"

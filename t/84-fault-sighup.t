@@ -16,7 +16,8 @@ T=127.0.0.1:$PORT
 printf 'clients: [ 192.0.2.0/24 ]\n' > "$H_TMP/exc.yaml"
 good="listen: [ \"inet:$T\" ]
 exceptions: $H_TMP/exc.yaml
-log: { requests: none }"
+log: { requests: none }
+dns: { ptr: false }"
 h_conf "$H_TMP/p.yaml" "$good"
 h_conf "$H_TMP/good.yaml" "$good"
 h_conf "$H_TMP/bad.yaml" "$good

@@ -11,10 +11,11 @@
 # queue_size; nothing was dropped; once the helper stays up, the queue
 # drains and the helper's table holds every address policyd queued (its
 # journal kept what it acknowledged, policyd re-sent the rest); no
-# sanitizer report.
+# sanitizer report.  HOSTILE_KEEP=DIR keeps the temporary files; HOSTILE_FWH
+# runs another helper binary.
 . "$(dirname "$0")/lib/hostile.sh"
 
-FWH=./firewall-helper/firewall-helper
+FWH=${HOSTILE_FWH:-./firewall-helper/firewall-helper}
 if [ ! -x "$FWH" ]; then
 	echo "1..0 # SKIP build first (make): $FWH missing"; exit 0
 fi
@@ -37,6 +38,7 @@ h_conf "$H_TMP/p.yaml" "listen: [ \"inet:$T\" ]
 status_socket: $H_TMP/status.sock
 exceptions: $H_TMP/exc.yaml
 log: { requests: none }
+dns: { ptr: false }
 firewall:
   socket: $F/cmd.sock
   queue_size: $QSIZE

@@ -20,7 +20,7 @@ if [ -z "$HOSTILE_IN_NS" ]; then
 fi
 . "$(dirname "$0")/lib/hostile.sh"
 
-FWH=./firewall-helper/firewall-helper
+FWH=${HOSTILE_FWH:-./firewall-helper/firewall-helper}
 if [ ! -x "$FWH" ]; then
 	echo "1..0 # SKIP build first (make): $FWH missing"; exit 0
 fi
