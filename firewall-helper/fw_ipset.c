@@ -20,12 +20,16 @@
  * longer than ipset's limit (about 24.8 days) is stored without a timeout
  * and removed by the helper when the block expires.
  *
- * reconcile() checks each set's header (exists, element count equals the
- * block table's) and rebuilds a set that differs into <name>-t, swapped in
- * with `ipset swap` so that the set the rule points at is never empty;
- * then it checks the rule.  Errors are logged once per batch; a failed
+ * reconcile() commits what is staged, then checks each set: the entries it
+ * is given must be the ones we hold (a model kept at staging, an addrmap)
+ * and the kernel's header must exist with our parameters and that many
+ * entries (which catches a flush, a destroy, a deletion behind our back).
+ * A set that differs is rebuilt into <name>-t and swapped in with `ipset
+ * swap`, so that the set the rule points at is never empty; then the rule
+ * is checked.  Errors are logged once per batch; a failed
  * batch marks the backend dirty so that the next reconcile rebuilds.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -54,6 +58,7 @@ static struct {
 	int dirty;
 	size_t maxelem;
 	struct fw_backend_stats st;
+	struct addrmap *model;  /* what we believe the sets hold */
 } ips;
 
 static int
@@ -236,6 +241,9 @@ fw_ipset_start(const struct fw_sets_opts *o)
 		log_warnx("ipset: ipset_init failed");
 		return -1;
 	}
+	if (fw_ipset_probe() == EPERM)
+		fatalc(FW_SETS_EX_NOPERM, "ipset: no permission to use ip_set: "
+		    "CAP_NET_ADMIN is needed");
 	if (fw_ipset_rules_open(o) < 0) {
 		ipset_fini(ips.ips);
 		ips.ips = NULL;
@@ -275,6 +283,7 @@ ips_init(const struct fwh_config *cfg)
 static int
 ips_block(const struct fw_entry *e)
 {
+	fw_sets_model_set(&ips.model, &e->addr, 1);
 	ipset_add_line(&ips.cmd, ipset_setof(&e->addr), &e->addr,
 	    fw_sets_timeout(e, time(NULL)));
 	return 0;
@@ -285,6 +294,7 @@ ips_unblock(const struct addr *a)
 {
 	char s[ADDR_STRLEN];
 
+	fw_sets_model_set(&ips.model, a, 0);
 	fw_str_printf(&ips.cmd, "del -exist %s %s\n", ipset_setof(a),
 	    addr_format(a, s, sizeof(s)));
 	return 0;
@@ -328,7 +338,7 @@ ips_reconcile(const struct fw_entry *all, size_t n)
 		if (ipset_rebuild(fams[f], all, n) < 0)
 			rc = -1;
 		else
-			log_info("ipset: set %s loaded, %zu entries (had %lld)",
+			log_info("ipset: set %s rewritten, %zu entries (had %lld)",
 			    set, want[f], have);
 		fw_sets_stats_commit(&ips.st, fw_sets_now_ms() - t0, rc == 0);
 		if (!ips.dirty)
@@ -337,6 +347,8 @@ ips_reconcile(const struct fw_entry *all, size_t n)
 	if (fw_ipset_rules(&ips.o, ips.set4, ips.set6, 0) < 0)
 		rc = -1;
 	ips.dirty = rc < 0;
+	if (rc == 0)
+		fw_sets_model_reset(&ips.model, all, n);
 	return rc;
 }
 
@@ -344,6 +356,7 @@ static int
 ips_flush(void)
 {
 	fw_str_reset(&ips.cmd);
+	fw_sets_model_reset(&ips.model, NULL, 0);
 	fw_str_printf(&ips.cmd, "flush %s\nflush %s\n", ips.set4, ips.set6);
 	return ips_sync();
 }
@@ -358,6 +371,7 @@ ips_fini(int remove)
 	fw_ipset_rules_close();
 	fw_str_free(&ips.cmd);
 	fw_str_free(&ips.out);
+	fw_sets_model_free(&ips.model);
 	memset(&ips, 0, sizeof(ips));
 }
 

@@ -71,6 +71,22 @@ blob_put(struct blob *b, int match, const char *name, unsigned rev,
 	b->len += total;
 }
 
+/* 0 when ip_set answers, else the errno (EPERM: no CAP_NET_ADMIN). */
+int
+fw_ipset_probe(void)
+{
+	struct ip_set_req_version v = { .op = IP_SET_OP_VERSION };
+	socklen_t len = sizeof(v);
+	int fd, rc = 0;
+
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return errno;
+	if (getsockopt(fd, SOL_IP, SO_IP_SET, &v, &len) < 0)
+		rc = errno;
+	close(fd);
+	return rc;
+}
+
 static int
 set_index(const char *set, ip_set_id_t *out)
 {

@@ -23,6 +23,7 @@
 
 #define FW_IPSET_COMMENT "policyd firewall-helper"
 
+int  fw_ipset_probe(void);       /* 0, or errno: EPERM without CAP_NET_ADMIN */
 int  fw_ipset_rules_open(const struct fw_sets_opts *o);
 void fw_ipset_rules_close(void);
 int  fw_ipset_rules(const struct fw_sets_opts *o, const char *set4,

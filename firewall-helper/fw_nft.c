@@ -27,14 +27,14 @@
  * is always written as add-then-delete, so an element the kernel already
  * expired does not fail the batch with ENOENT.
  *
- * reconcile() rebuilds the whole table (delete and re-create in one
- * transaction, elements included) unless nothing touched nftables since our
- * last commit: the ruleset generation id, read through libmnl, is remembered
+ * reconcile() first commits what is staged, then rebuilds the whole table
+ * (delete and re-create in one transaction, elements included) unless
+ * nothing touched nftables since our last commit and the entries it is
+ * given are the ones we hold (a model of the sets, an addrmap kept at
+ * staging): the ruleset generation id, read through libmnl, is remembered
  * after each of our commits, and a commit by anyone else changes it.  So a
- * periodic reconcile on a quiet host costs one netlink round trip.
- *
- * stats: kernel_entries is an estimate (the last reconcile's count, plus
- * additions, minus removals since; a refresh counts as an addition):
+ * periodic reconcile on a quiet host costs one netlink round trip and a
+ * pass over the block table.  stats' kernel_entries is the model's size:
  * counting a set's elements would mean dumping all of them.
  */
 #include <errno.h>
@@ -54,6 +54,7 @@
 
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "firewall-helper/addrmap.h"
 #include "firewall-helper/fw_sets.h"
 
 struct nft_op {
@@ -77,10 +78,11 @@ static struct {
 	int built;              /* the table was built by us */
 	uint32_t genid;         /* generation after our last commit */
 	struct fw_backend_stats st;
-	long long entries;      /* after the last reconcile, +adds -removals */
+	struct addrmap *model;  /* what we believe the sets hold */
 } nft;
 
 static void nft_fini(int remove);
+static int nft_sync(void);
 
 static int
 nft_kernel_refreshes(void)
@@ -259,7 +261,7 @@ nft_stage(const struct addr *a, long long tmo, int del)
 		nft.caprun = nft.caprun ? nft.caprun * 2 : 1024;
 		nft.run = xreallocarray(nft.run, nft.caprun, sizeof(*nft.run));
 	}
-	nft.entries += del ? -1 : 1;
+	fw_sets_model_set(&nft.model, a, !del);
 	nft.run[nft.nrun].addr = *a;
 	nft.run[nft.nrun].tmo = tmo;
 	nft.run[nft.nrun].seq = nft.nrun;
@@ -361,6 +363,10 @@ fw_nft_start(const struct fw_sets_opts *o)
 	nft.nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (nft.nl == NULL || mnl_socket_bind(nft.nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		log_warn("nftset: netlink socket (generation checks off)");
+	if (nft.nl != NULL && nft_genid(&nft.genid) < 0 && errno == EPERM)
+		fatalc(FW_SETS_EX_NOPERM, "nftset: no permission to talk to "
+		    "nf_tables: CAP_NET_ADMIN is needed");
+	nft.genid = 0;
 	nft.replace = !nft_kernel_refreshes();
 	nft.dirty = 1;
 	nft.built = 0;
@@ -422,20 +428,24 @@ nft_reconcile(const struct fw_entry *all, size_t n)
 	uint32_t now;
 	int rc;
 
-	nft_discard();
+	/* what was staged goes first: the block table already counts it */
+	if (nft.cmd.len > 0 || nft.nrun > 0)
+		nft_sync();
 	if (!nft.dirty && nft.built && nft.genid != 0 &&
-	    nft_genid(&now) == 0 && now == nft.genid)
+	    nft_genid(&now) == 0 && now == nft.genid &&
+	    fw_sets_model_matches(nft.model, all, n))
 		return 0;
 	nft_table_text(&nft.cmd, all, n);
 	rc = nft_run(nft.cmd.s, "reconcile");
 	fw_str_reset(&nft.cmd);
 	if (rc == 0) {
 		if (nft.built) {
-			log_info("nftset: table inet %s rebuilt, %zu elements",
+			log_info("nftset: table inet %s rewritten (the ruleset "
+			    "or the block table changed), %zu elements",
 			    nft.o.table, n);
 			nft.st.repairs++;
 		}
-		nft.entries = (long long)n;
+		fw_sets_model_reset(&nft.model, all, n);
 		nft.dirty = 0;
 		nft.built = 1;
 	}
@@ -448,6 +458,7 @@ nft_flush(void)
 	int rc;
 
 	nft_discard();
+	fw_sets_model_reset(&nft.model, NULL, 0);
 	fw_str_printf(&nft.cmd, "flush set inet %s %s\nflush set inet %s %s\n",
 	    nft.o.table, nft.set4, nft.o.table, nft.set6);
 	rc = nft_run(nft.cmd.s, "flush");
@@ -466,6 +477,7 @@ nft_fini(int remove)
 		mnl_socket_close(nft.nl);
 	fw_str_free(&nft.cmd);
 	free(nft.run);
+	fw_sets_model_free(&nft.model);
 	memset(&nft, 0, sizeof(nft));
 }
 
@@ -494,7 +506,7 @@ static void
 nft_stats(struct fw_backend_stats *st)
 {
 	*st = nft.st;
-	st->kernel_entries = nft.entries > 0 ? (size_t)nft.entries : 0;
+	st->kernel_entries = nft.model ? addrmap_count(nft.model) : 0;
 }
 
 const struct fw_backend fw_nftset_backend = {

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "firewall-helper/addrmap.h"
 #include "firewall-helper/fw_sets.h"
 
 void
@@ -87,6 +88,52 @@ fw_sets_ports(const struct fw_sets_opts *o, char *buf, size_t size)
 		len += (size_t)n;
 	}
 	return buf;
+}
+
+void
+fw_sets_model_set(struct addrmap **m, const struct addr *a, int in)
+{
+	if (*m == NULL)
+		*m = addrmap_new(1024);
+	if (in)
+		addrmap_put(*m, a, 1);
+	else
+		addrmap_del(*m, a);
+}
+
+bool
+fw_sets_model_matches(const struct addrmap *m, const struct fw_entry *all,
+    size_t n)
+{
+	uint32_t v;
+	size_t i;
+
+	if ((m ? addrmap_count(m) : 0) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!addrmap_get(m, &all[i].addr, &v))
+			return false;
+	return true;
+}
+
+void
+fw_sets_model_reset(struct addrmap **m, const struct fw_entry *all, size_t n)
+{
+	size_t i;
+
+	if (*m == NULL)
+		*m = addrmap_new(n);
+	else
+		addrmap_clear(*m);
+	for (i = 0; i < n; i++)
+		addrmap_put(*m, &all[i].addr, 1);
+}
+
+void
+fw_sets_model_free(struct addrmap **m)
+{
+	addrmap_free(*m);
+	*m = NULL;
 }
 
 double

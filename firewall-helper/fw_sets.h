@@ -32,6 +32,8 @@
 #define FW_SETS_NAME_MAX    24          /* ipset allows 31 with our suffixes */
 #define FW_SETS_PREFIX_MAX  60
 #define FW_SETS_MAX_PORTS   15          /* xt_multiport's limit */
+#define FW_SETS_EX_NOPERM   77          /* as the iptables backend: no
+					   CAP_NET_ADMIN at init */
 
 enum fw_sets_action {
 	FW_SETS_REJECT_RESET,   /* reject with tcp reset */
@@ -78,6 +80,19 @@ void fw_str_printf(struct fw_str *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void fw_str_reset(struct fw_str *b);
 void fw_str_free(struct fw_str *b);
+
+/*
+ * What a backend believes the kernel holds (the addresses it staged since
+ * its last full rebuild), so that reconcile() can tell "nothing to do"
+ * from "the block table moved" without reading the kernel's sets.
+ */
+struct addrmap;
+void fw_sets_model_set(struct addrmap **m, const struct addr *a, int in);
+bool fw_sets_model_matches(const struct addrmap *m, const struct fw_entry *all,
+    size_t n);
+void fw_sets_model_reset(struct addrmap **m, const struct fw_entry *all,
+    size_t n);
+void fw_sets_model_free(struct addrmap **m);
 
 /* Milliseconds on the monotonic clock; account one transaction. */
 double fw_sets_now_ms(void);
