@@ -44,6 +44,36 @@ static const struct attr_def {
 #define NSLOTS (sizeof(struct policy_req) / sizeof(const char *))
 #define ABSENT SIZE_MAX
 
+/*
+ * Names by length: a line's name is compared with the few attributes of
+ * its length only (at most 6 share one).  Built once, on first use.
+ */
+#define NAME_MAX_LEN 24                 /* ccert_pubkey_fingerprint */
+#define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
+static unsigned char bylen[NAME_MAX_LEN + 1][8];
+static unsigned char nbylen[NAME_MAX_LEN + 1];
+
+static void attr_index(void)
+{
+	if (nbylen[7] != 0)             /* "request" is there once built */
+		return;
+	for (size_t i = 0; i < NATTRS; i++)
+		bylen[attrs[i].len][nbylen[attrs[i].len]++] = (unsigned char)i;
+}
+
+static const struct attr_def *attr_find(const char *name, size_t len)
+{
+	if (len > NAME_MAX_LEN)
+		return NULL;
+	for (unsigned i = 0; i < nbylen[len]; i++) {
+		const struct attr_def *a = &attrs[bylen[len][i]];
+
+		if (a->name[0] == name[0] && memcmp(a->name, name, len) == 0)
+			return a;
+	}
+	return NULL;
+}
+
 struct policy_parser {
 	char   *store;                  /* current request, lines NUL-split */
 	size_t  cap, len;
@@ -66,6 +96,7 @@ struct policy_parser *policy_parser_new(void)
 {
 	struct policy_parser *p = xcalloc(1, sizeof(*p));
 
+	attr_index();
 	parser_reset(p);
 	return p;
 }
@@ -96,15 +127,6 @@ void policy_parser_shrink(struct policy_parser *p)
 	p->store = NULL;
 	p->cap = 0;
 	parser_reset(p);
-}
-
-static const struct attr_def *attr_find(const char *name, size_t len)
-{
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
-		if (attrs[i].len == len && attrs[i].name[0] == name[0] &&
-		    memcmp(attrs[i].name, name, len) == 0)
-			return &attrs[i];
-	return NULL;
 }
 
 static int parser_fail(struct policy_parser *p, const char *why)

@@ -294,6 +294,39 @@ static void test_api(void)
 	policy_parser_free(NULL);
 }
 
+/* Every attribute lands in the field of its name: value = name. */
+static void test_every_attribute(void)
+{
+	static const char *const names[] = {
+		"request", "protocol_state", "protocol_name", "helo_name",
+		"queue_id", "sender", "recipient", "recipient_count",
+		"client_address", "client_name", "reverse_client_name",
+		"instance", "sasl_method", "sasl_username", "sasl_sender",
+		"size", "ccert_subject", "ccert_issuer", "ccert_fingerprint",
+		"encryption_protocol", "encryption_cipher",
+		"encryption_keysize", "etrn_domain", "stress",
+		"ccert_pubkey_fingerprint", "client_port", "policy_context",
+		"server_address", "server_port", "compatibility_level",
+		"mail_version",
+	};
+	struct policy_parser *p = policy_parser_new();
+	struct policy_req req;
+	const char *const *f = (const char *const *)&req;
+	char buf[2048];
+	size_t o = 0, used, n = sizeof(names) / sizeof(names[0]);
+
+	is_int(n, sizeof(req) / sizeof(char *), "a field for every name");
+	o += (size_t)sprintf(buf, R);
+	for (size_t i = 1; i < n; i++)
+		o += (size_t)sprintf(buf + o, "%s=%s\n", names[i], names[i]);
+	buf[o++] = '\n';
+	is_int(policy_parser_feed(p, buf, o, &used, &req), POLICY_PARSE_DONE,
+	    "request with every attribute");
+	for (size_t i = 1; i < n; i++)
+		is_str(f[i], names[i], "%s", names[i]);
+	policy_parser_free(p);
+}
+
 static void test_reply(void)
 {
 	char b[64];
@@ -336,6 +369,7 @@ int main(void)
 	test_cases();
 	test_limits();
 	test_api();
+	test_every_attribute();
 	test_reply();
 	test_action_check();
 	return done_testing();
