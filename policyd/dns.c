@@ -316,12 +316,6 @@ dns_get(struct ev_loop *loop, const struct dns_config *dc)
 }
 
 const struct dns *
-dns_current(void)
-{
-	return the_dns;
-}
-
-const struct dns *
 dns_peek(void)
 {
 	return the_dns;
@@ -545,6 +539,29 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	    ev_timer_remaining(d->loop, &d->timer) > d->try_timeout)
 		timer_update(d);
 	return l;
+}
+
+const struct dns_answer *
+dns_cached(struct dns *d, int qtype, const char *name)
+{
+	char key[DNS_NAME_MAX + 2];
+	const struct dns_answer *hit;
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n > DNS_NAME_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + 32 : name[i]);
+	key[n] = '\0';
+	hit = dnscache_get(d->cache, qtype, key, ev_now(d->loop));
+	if (hit != NULL) {
+		d->st.lookups++;
+		d->st.cache_hits++;
+	}
+	return hit;
 }
 
 void

@@ -67,13 +67,14 @@ void dns_free(struct dns *d);                   /* NULL ok; waiters get
 struct dns *dns_get(struct ev_loop *loop, const struct dns_config *dc);
 void dns_shutdown(void);                        /* frees dns_get()'s */
 const struct dns *dns_peek(void);               /* dns_get()'s, or NULL */
-/* dns_get()'s resolver if there is one, else NULL; never makes one
- * (statistics). */
-const struct dns *dns_current(void);
 
 struct dns_lookup *dns_lookup(struct dns *d, int qtype, const char *name,
     dns_answer_fn *fn, void *arg);
 void dns_lookup_cancel(struct dns_lookup *l);  /* NULL ok */
+/* The cached answer for (qtype, name), or NULL; counts as a lookup and a
+ * hit.  Valid until the next call into this module. */
+const struct dns_answer *dns_cached(struct dns *d, int qtype,
+    const char *name);
 
 void dns_stats(const struct dns *d, struct dns_stats *st);
 

@@ -20,7 +20,6 @@
 #include "common/sock.h"
 #include "common/xmalloc.h"
 #include "policyd/stats.h"
-#include "policyd/statspull.h"
 #include "policyd/statsock.h"
 
 struct statcli {
@@ -213,7 +212,6 @@ struct statsock *statsock_new(struct ev_loop *loop, const char *path,
 	ev_init(&s->summary, summary_cb);
 	s->summary.data = s;
 	stats_start(time(NULL));
-	statspull_init();
 	listen_open(s);
 	summary_set(s, interval_ms);
 	return s;

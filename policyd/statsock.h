@@ -16,7 +16,6 @@
  * report is built in one go from counters in memory.
  *
  * Every interval_ms (0: never) one summary line is logged (stats.h).
- * statsock_new() also registers the pull functions of statspull.h.
  *
  * statsock_new() never fails hard: a socket that cannot be opened is
  * logged and the daemon runs without it (mail must keep flowing).
