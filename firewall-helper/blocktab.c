@@ -289,7 +289,7 @@ size_t blocktab_expire(struct blocktab *bt, time_t now,
 	struct blocktab_entry *e;
 	size_t cnt = 0;
 
-	while ((e = heap_top(bt)) != NULL && e->expires != 0 && e->expires <= now) {
+	while ((e = heap_top(bt)) != NULL && e->expires != 0 && e->expires < now) {
 		if (cb)
 			cb(e, arg);
 		remove_at(bt, (uint32_t)(e - bt->ents), false);

@@ -72,8 +72,10 @@ bool   blocktab_evict(struct blocktab *bt, struct blocktab_entry *out);
 
 /* Earliest expiry (0 when nothing expires). */
 time_t blocktab_next_expiry(struct blocktab *bt);
-/* Remove every entry with 0 < expires <= now, calling cb for each before it
- * goes.  Returns how many were removed. */
+/* Remove every entry with 0 < expires < now, calling cb for each before it
+ * goes: a block lasts through the whole second it expires in, so that
+ * with one-second times a ttl of N is never shorter than N seconds.
+ * Returns how many were removed. */
 size_t blocktab_expire(struct blocktab *bt, time_t now,
     void (*cb)(const struct blocktab_entry *e, void *arg), void *arg);
 

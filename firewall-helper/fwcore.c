@@ -37,6 +37,7 @@ static size_t staged;
 static double retry_s = 1.0;
 static time_t started;
 static bool sync_ok = true;
+static double last_commit;              /* ev_time() at the end of the last */
 
 static struct {
 	unsigned long added, refreshed, deleted, expired, evicted;
@@ -65,8 +66,9 @@ static void rearm_expiry(void)
 	ev_timer_stop(loop, &expire_w);
 	if (next == 0)
 		return;
-	delay = (double)(next - time(NULL));
-	ev_timer_set(&expire_w, delay < 0 ? 0 : delay + 0.01, 0);
+	/* blocktab_expire() takes entries once their second has passed */
+	delay = (double)(next + 1) - ev_time();
+	ev_timer_set(&expire_w, delay < 0 ? 0 : delay + 0.005, 0);
 	ev_timer_start(loop, &expire_w);
 }
 
@@ -114,15 +116,23 @@ static void commit(void)
 	if (journal_should_compact(jn, blocktab_count(bt)))
 		journal_compact(jn, bt, now);
 	rearm_expiry();
+	last_commit = ev_time();
 	if (committed_cb)
 		committed_cb();
 }
 
+/* Commits are at least batch_window apart: the first change after a quiet
+ * spell goes out as soon as the lines already read are applied; changes
+ * arriving during a commit or within the window after it wait for the
+ * next one, and all of them go together. */
 static void stage(void)
 {
+	double delay;
+
 	staged++;
 	if (!ev_is_active(&batch_w)) {
-		ev_timer_set(&batch_w, (double)cfg->batch_ms / 1000.0, 0);
+		delay = last_commit + (double)cfg->batch_ms / 1000.0 - ev_time();
+		ev_timer_set(&batch_w, delay > 0 ? delay : 0, 0);
 		ev_timer_start(loop, &batch_w);
 	}
 }

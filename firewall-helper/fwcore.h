@@ -7,9 +7,11 @@
  * the batch is committed: fwcore_command() returns true for such a reply
  * and calls the committed callback after each commit, so "OK" means the
  * kernel holds the rule (or, should the commit fail, that the journal and
- * the table do and a reconcile will retry).  The batch window
- * (batch_window:) starts with the first staged change; everything staged
- * within it goes out in one journal fdatasync and one backend transaction.
+ * the table do and a reconcile will retry).  Commits are at least
+ * batch_window: apart: a change after a quiet spell is committed as soon as
+ * the lines already read are applied; changes arriving while a commit runs
+ * or within the window after it are staged and go out together, in one
+ * journal fdatasync and one backend transaction.
  *
  * Single instance, file statics; one event loop.
  */

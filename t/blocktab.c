@@ -91,10 +91,12 @@ static void test_expiry(void)
 	is_int(blocktab_next_expiry(bt), 10, "next expiry is the earliest");
 	blocktab_add(bt, &b, 5, 40, "", NULL, NULL);         /* refresh b */
 	is_int(blocktab_next_expiry(bt), 20, "after refresh the stale heap item is skipped");
+	is_int(blocktab_expire(bt, 20, expired_cb, log), 0, "none at 20 (expires 20 lasts through it)");
 	is_int(blocktab_expire(bt, 25, expired_cb, log), 1, "one expired at 25");
 	is_str(log, "192.0.2.3 ", "the right one");
 	log[0] = '\0';
-	is_int(blocktab_expire(bt, 40, expired_cb, log), 2, "two at 40 (inclusive)");
+	is_int(blocktab_expire(bt, 40, expired_cb, log), 1, "at 40: the one expiring at 30");
+	is_int(blocktab_expire(bt, 41, expired_cb, log), 1, "at 41: the one expiring at 40 (it lasts through its last second)");
 	is_int(blocktab_count(bt), 0, "table empty");
 	is_int(blocktab_next_expiry(bt), 0, "nothing expires");
 	blocktab_add(bt, &a, 0, 0, "", NULL, NULL);
