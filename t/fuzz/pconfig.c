@@ -21,15 +21,43 @@
 #include "policyd/policy_proto.h"
 #include "t/lib/fuzz-memfile.h"
 
-/* "PATH:LINE:COL: " with numbers; PATH is ours. */
-static void
-pc_error_shape(const char *e, const char *path)
+/* Past "FILE:" where FILE is ours or, for an error in a file the
+ * configuration names (tokens:, exceptions:), that file; NULL if none. */
+static const char *
+pc_after_file(const char *e, const char *path)
 {
 	size_t n = strlen(path);
 	const char *p;
 
-	fuzz_check(strncmp(e, path, n) == 0 && e[n] == ':', "error names file");
-	p = e + n + 1;
+	if (strncmp(e, path, n) == 0 && e[n] == ':')
+		return e + n + 1;
+	/* that file's name may hold ':' too: the first ":LINE:COL: " */
+	for (p = strchr(e, ':'); p != NULL; p = strchr(p + 1, ':')) {
+		const char *q = p + 1;
+
+		if (p == e || *q < '0' || *q > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (*q++ != ':' || *q < '0' || *q > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q[0] == ':' && q[1] == ' ')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* "PATH:LINE:COL: " with numbers. */
+static void
+pc_error_shape(const char *e, const char *path)
+{
+	const char *p = pc_after_file(e, path);
+
+	fuzz_check(p != NULL, "error names file");
+	if (p == NULL)
+		return;
 	fuzz_check(*p >= '0' && *p <= '9', "error has a line");
 	while (*p >= '0' && *p <= '9')
 		p++;
