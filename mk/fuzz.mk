@@ -8,7 +8,9 @@
 #                          ASan+UBSan into build-fuzz/bin/ (from the same
 #                          objects), for the soak and fault hunting without
 #                          touching the programs other tests run
-#   make soak              1,000,000 requests over 64 connections (see t/lib/hostile-soak.sh)
+#   make soak              1,000,000 requests over 64 connections, RSS before and
+#                          after, a valgrind run and an ASan run (t/lib/hostile-soak.sh);
+#                          SOAK_REQUESTS=N for another count
 #   make clean-fuzz
 #
 # The fuzz build is apart from the gcc build: clang compiles the project
@@ -88,6 +90,11 @@ $(FZ)/bin/policyd $(FZ)/bin/firewall-helper:
 	@mkdir -p $(dir $@)
 	$(call msg,FUZZLD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lm
+
+SOAK_REQUESTS ?= 1000000
+soak:
+	@$(MAKE) --no-print-directory all t/lib/hostile-load
+	@bash t/lib/hostile-soak.sh $(SOAK_REQUESTS)
 
 clean-fuzz:
 	rm -rf $(FZ)
