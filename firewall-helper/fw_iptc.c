@@ -8,8 +8,11 @@
  * chain and the one jump from INPUT exist and are ours, walks the chain,
  * and then either appends the addresses that are missing or, when the chain
  * holds anything it should not (a removed address, a foreign or mangled
- * rule, a duplicate), flushes it and writes it again.  Then one commit, and
- * the lock is released.  A commit that fails with EAGAIN (someone changed
+ * rule, a duplicate), flushes it and writes it again.  A sync that has
+ * only additions to make, finding the chain with exactly as many rules as
+ * our last commit left, skips the rule-by-rule compare and appends them
+ * (a same-count foreign edit waits for the next reconcile).  Then one
+ * commit, and the lock is released.  A commit that fails with EAGAIN (someone changed
  * the table without the lock) is retried from iptc_init.  Nothing is
  * committed when nothing changed, so a periodic reconcile of a healthy
  * chain costs one read.
