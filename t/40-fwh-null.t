@@ -87,6 +87,12 @@ fwh add 203.0.113.9 ttl=1 >/dev/null
 fwh_wait 4 sh -c "! '$FWH_BIN' -c '$FWH_CONF' list | grep -q '^203\.0\.113\.9 '"; ok $? "ttl=1 expires"
 grep -q 'del 203.0.113.9 reason=expired' "$FWH_DIR/journal"; ok $? "expiry journaled"
 
+# the journal is compacted when it grows: 6,000 add/del pairs of one address
+c0=$(fwh_stat journal_compactions)
+for i in $(seq 1 6000); do echo "add 203.0.113.200"; echo "del 203.0.113.200"; done | fwh_send > /dev/null
+[ "$(fwh_stat journal_compactions)" -gt "$c0" ]; ok $? "journal compacted while running"
+[ "$(wc -l < "$FWH_DIR/journal")" -lt 10000 ]; ok $? "journal shorter than what was written ($(wc -l < "$FWH_DIR/journal") lines)"
+
 # journal: clean stop, restart; kill -9, restart
 before=$(fwh list | sort)
 fwh_stop
