@@ -169,8 +169,8 @@ exceptions_new(void)
 
 	exc_trie_init(&x->nets);
 	x->postmaster.kind = EXC_POSTMASTER;
-	x->postmaster.value = (char *)"postmaster@";
-	x->postmaster.comment = (char *)"built-in: RFC 5321 postmaster";
+	x->postmaster.value = xstrdup("postmaster@");
+	x->postmaster.comment = xstrdup("built-in: RFC 5321 postmaster");
 	return x;
 }
 
@@ -186,6 +186,8 @@ exceptions_free(struct exceptions *x)
 		free(x->v[i].comment);
 	}
 	free(x->v);
+	free(x->postmaster.value);
+	free(x->postmaster.comment);
 	exc_trie_release(&x->nets);
 	for (i = 0; i < T_COUNT; i++)
 		free(x->tab[i].v);
