@@ -12,6 +12,10 @@
 #    half-closed connections are closed by the server
 # After all that, policyd holds no more descriptors than at the start, still
 # answers, exits 0 on SIGTERM, and its log holds no sanitizer report.
+# Then, with every answer held 20 ms (debug.delay_ms): one client pushes
+# megabytes of pipelined requests; policyd stops reading at its read-ahead
+# bound (its memory does not grow by the megabytes), answers in order, and
+# serves a witness meanwhile.
 . "$(dirname "$0")/lib/hostile.sh"
 
 PORT=$(h_port)
@@ -57,6 +61,21 @@ h_alive
 t_ok $? "policyd still runs"
 h_stop
 t_ok "$H_RC" "exit 0 on SIGTERM"
+h_clean_log
+t_ok $? "no sanitizer report"
+
+h_conf "$H_TMP/delay.yaml" "listen: [ \"inet:$T\" ]
+exceptions: $H_TMP/exc.yaml
+log: { requests: none }
+dns: { ptr: false }
+debug: { delay_ms: 20 }"
+h_start "$H_TMP/delay.yaml"
+t_ok $? "policyd starts, answers held 20 ms"
+out=$($HI -e DUNNO -P "$H_PID" -t 30 "$T" pipeline 1 2>&1)
+t_ok $? "megabytes of pipelined requests: bounded read-ahead, answers in order"
+t_diag "$out"
+h_stop
+t_ok "$H_RC" "exit 0 on SIGTERM with a pipeline pending"
 h_clean_log
 t_ok $? "no sanitizer report"
 t_done

@@ -15,6 +15,14 @@
  *       request=, no client_address=), each on a fresh connection: at the
  *       edge the request is answered and the connection stays usable; past
  *       it the server closes without answering; a witness after each case.
+ *   hostile-input [-P PID] ... TARGET pipeline SECONDS
+ *       for a server that holds each answer a while (debug.delay_ms): one
+ *       connection pushes requests without waiting until the socket takes
+ *       no more (megabytes, in kernel buffers), then reads answers for
+ *       SECONDS: they must come in order, well-formed, while a witness
+ *       connection is served too; with -P, the server's resident memory
+ *       must not have grown by more than 4 MB (it stops reading at its
+ *       read-ahead bound instead of buffering everything).
  *   hostile-input ... TARGET garbage N [SEED]
  *       N connections sending random bytes of five kinds (raw, printable
  *       lines, mutated requests, long lines, CR/LF storms) in random
@@ -255,6 +263,98 @@ run_noread(unsigned maxmb)
 	close(wfd);
 	printf("mode=noread sent_bytes=%llu dropped=1 witness_answers=%llu "
 	    "errors=0 seconds=%.2f\n", sent, witnesses + 2, hc_now() - t0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- pipeline */
+
+static long
+rss_kb(long pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	fclose(fp);
+	return kb;
+}
+
+static int
+run_pipeline(double secs, long pid)
+{
+	char req[4096], in[8192], action[512];
+	size_t n, have = 0, used;
+	unsigned long long sent = 0, nreq = 0, answers = 0;
+	long rss0 = pid ? rss_kb(pid) : -1, rss1 = -1;
+	int fd, wfd;
+	double t0 = hc_now(), until;
+	ssize_t r;
+
+	wfd = connect_or_die();
+	witness(wfd, "before");
+	fd = connect_or_die();
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	n = hc_request(req, sizeof(req), 0);
+	for (size_t off = 0;;) {        /* push until the socket is full */
+		r = send(fd, req + off, n - off, MSG_NOSIGNAL);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+
+			if (poll(&p, 1, 300) <= 0)
+				break;  /* nothing drained for 300 ms: full */
+			continue;
+		}
+		if (r <= 0)
+			hc_fail("pipeline: send: %s", strerror(errno));
+		sent += (size_t)r;
+		off += (size_t)r;
+		if (off == n) {
+			off = 0;
+			nreq++;
+		}
+		if (sent > (64u << 20))
+			hc_fail("pipeline: 64 MB taken: the server buffers all");
+	}
+	if (pid)
+		rss1 = rss_kb(pid);
+	witness(wfd, "with a full pipeline pending");
+	until = hc_now() + secs;
+	set_timeout(fd, SO_RCVTIMEO, 0.1);
+	while (hc_now() < until) {
+		r = recv(fd, in + have, sizeof(in) - have, 0);
+		if (r == 0)
+			hc_fail("pipeline: server closed the connection");
+		if (r < 0)
+			continue;
+		have += (size_t)r;
+		while (hc_answer(in, have, &used, action, sizeof(action)) == 1) {
+			if (!hc_expect_ok(action))
+				hc_fail("pipeline: unexpected action %s", action);
+			memmove(in, in + used, have - used);
+			have -= used;
+			answers++;
+		}
+		if (have > 0 && hc_answer(in, have, &used, action,
+		    sizeof(action)) < 0)
+			hc_fail("pipeline: malformed answer");
+	}
+	witness(wfd, "after");
+	if (answers == 0)
+		hc_fail("pipeline: no answer in %.1f s", secs);
+	if (pid && rss1 > rss0 + 4096)
+		hc_fail("pipeline: server RSS grew from %ld to %ld kB", rss0, rss1);
+	close(fd);
+	close(wfd);
+	printf("mode=pipeline requests_pushed=%llu bytes_pushed=%llu "
+	    "answers_read=%llu server_rss_kb_before=%ld with_pipeline=%ld "
+	    "errors=0 seconds=%.2f\n", nreq, sent, answers, rss0, rss1,
+	    hc_now() - t0);
 	return 0;
 }
 
@@ -592,11 +692,13 @@ main(int argc, char **argv)
 {
 	double secs = 60;
 	unsigned long n = 0;
+	long pid = 0;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "e:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "e:P:t:")) != -1) {
 		switch (ch) {
 		case 'e': hc_expect = optarg; break;
+		case 'P': pid = strtol(optarg, NULL, 10); break;
 		case 't': secs = atof(optarg); break;
 		default: goto usage;
 		}
@@ -614,12 +716,14 @@ main(int argc, char **argv)
 		return run_noread((unsigned)n);
 	if (strcmp(argv[1], "limits") == 0)
 		return run_limits();
+	if (strcmp(argv[1], "pipeline") == 0 && argc >= 3)
+		return run_pipeline(atof(argv[2]), pid);
 	if (strcmp(argv[1], "garbage") == 0 && n > 0)
 		return run_garbage((unsigned)n, argc >= 4 ?
 		    strtoull(argv[3], NULL, 10) : 0);
 usage:
-	fprintf(stderr, "usage: hostile-input [-e ACTION] [-t SECONDS] "
+	fprintf(stderr, "usage: hostile-input [-e ACTION] [-P PID] [-t SECONDS] "
 	    "HOST:PORT|unix:PATH slow N | noread MAXMB | limits | "
-	    "garbage N [SEED]\n");
+	    "pipeline SECONDS | garbage N [SEED]\n");
 	return 2;
 }
