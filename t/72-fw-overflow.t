@@ -21,10 +21,10 @@ want=$(for i in $(seq 16 25); do echo "100.66.0.$i"; done)
 t_is "$(fwl_list | awk '/ until=/ { print $1 }' | sort -t. -k4n)" "$want" "the newest 10 (16..25)"
 
 out=$(fwl_ask 100.66.0.1 c-100-66-0-1.client.comcast.net)
-t_is "$(fwl_fw 100.66.0.1)" "queued" "a dropped client is queued again at its next refusal"
+t_is "$(fwl_fw 100.66.0.1 2)" "queued" "a dropped client is queued again at its next refusal"
 fwl_wait fwl_has 100.66.0.1; t_ok $? "... and reaches the helper"
 out=$(fwl_ask 100.66.0.20 c-100-66-0-20.client.comcast.net)
-t_is "$(fwl_fw 100.66.0.20)" "skipped:active" "a delivered one is not"
+t_is "$(fwl_fw 100.66.0.20 2)" "skipped:active" "a delivered one is not"
 
 fwl_stop
 pd_stop

@@ -14,7 +14,8 @@
 #   fwl_count               entries in the table
 #   fwl_wait CMD...         poll CMD until it succeeds (10 s at most)
 #   fwl_ask ARGS...         t/lib/fw-ask.pl to policyd on $PORT
-#   fwl_fw ADDR             the fw= field of the last request log line for ADDR
+#   fwl_fw ADDR [N]         the fw= field of the Nth request log line for ADDR
+#                           (default: the last), waiting until N lines exist
 #   fwl_stat NAME           one counter from policyd's status socket ($PD_ST)
 #   fwl_stat_is NAME N / fwl_stat_ge NAME N   for fwl_wait
 #   fwl_pd_conf [LINE...]   policyd config: listen on $PORT, status socket,
@@ -106,8 +107,9 @@ fwl_ask() { perl t/lib/fw-ask.pl "inet:127.0.0.1:$PORT" "$@"; }
 # fw= of the last answer logged for a client (the log is written in
 # batches: wait for the line first).
 fwl_fw() {
-	pd_wait_log "client=$1 .* fw=" >/dev/null
-	grep "client=$1 " "$PD_LOG" | tail -n 1 | sed -n 's/.* fw=\([^ ]*\).*/\1/p'
+	pd_wait_log "client=$1 .* fw=" "${2:-1}" >/dev/null
+	grep "client=$1 .* fw=" "$PD_LOG" | if [ -n "${2:-}" ]; then sed -n "${2}p"; else tail -n 1; fi |
+	    sed -n 's/.* fw=\([^ ]*\).*/\1/p'
 }
 
 fwl_stat() {
