@@ -28,13 +28,16 @@
  * expired does not fail the batch with ENOENT.
  *
  * reconcile() first commits what is staged, then rebuilds the whole table
- * (delete and re-create in one transaction, elements included) unless
- * nothing touched nftables since our last commit and the entries it is
- * given are the ones we hold (a model of the sets, an addrmap kept at
- * staging): the ruleset generation id, read through libmnl, is remembered
- * after each of our commits, and a commit by anyone else changes it.  So a
- * periodic reconcile on a quiet host costs one netlink round trip and a
- * pass over the block table.  stats' kernel_entries is the model's size:
+ * (delete and re-create in one transaction, elements included) unless the
+ * entries it is given are the ones we hold (a model of the sets, an addrmap
+ * kept at staging) and the table is intact: either nobody committed to
+ * nftables since we did (the ruleset generation id, read through libmnl,
+ * is remembered after each of our commits), or, after someone else's
+ * commit, our chain still prints as it did after our rebuild and each set
+ * holds as many elements as the block table says (fw_nft_check.c).  A
+ * quiet host pays one netlink round trip and a pass over the block table;
+ * a host where others commit often pays two small dumps and an element
+ * count, not a rebuild.  stats' kernel_entries is the model's size:
  * counting a set's elements would mean dumping all of them.
  */
 #include <errno.h>
@@ -79,6 +82,7 @@ static struct {
 	uint32_t genid;         /* generation after our last commit */
 	struct fw_backend_stats st;
 	struct addrmap *model;  /* what we believe the sets hold */
+	char *rules;            /* our chain as printed after our rebuild */
 } nft;
 
 static void nft_fini(int remove);
@@ -422,6 +426,30 @@ nft_sync(void)
 	return rc;
 }
 
+/* After someone else's commit: are our rules as we printed them after our
+ * rebuild, and do the sets hold as many elements as the block table? */
+static bool
+nft_intact(const struct fw_entry *all, size_t n)
+{
+	size_t i, want4 = 0;
+	char *rules = NULL;
+	bool same;
+
+	if (nft.nl == NULL || nft.rules == NULL ||
+	    fw_nft_rules_print(nft.nl, nft.o.table, &rules) < 0) {
+		free(rules);
+		return false;
+	}
+	same = strcmp(rules, nft.rules) == 0;
+	free(rules);
+	for (i = 0; i < n; i++)
+		want4 += all[i].addr.family == AF_INET;
+	return same &&
+	    fw_nft_set_count(nft.nl, nft.o.table, nft.set4) == (long long)want4 &&
+	    fw_nft_set_count(nft.nl, nft.o.table, nft.set6) ==
+	    (long long)(n - want4);
+}
+
 static int
 nft_reconcile(const struct fw_entry *all, size_t n)
 {
@@ -431,10 +459,15 @@ nft_reconcile(const struct fw_entry *all, size_t n)
 	/* what was staged goes first: the block table already counts it */
 	if (nft.cmd.len > 0 || nft.nrun > 0)
 		nft_sync();
-	if (!nft.dirty && nft.built && nft.genid != 0 &&
-	    nft_genid(&now) == 0 && now == nft.genid &&
-	    fw_sets_model_matches(nft.model, all, n))
-		return 0;
+	if (!nft.dirty && nft.built && fw_sets_model_matches(nft.model, all, n) &&
+	    nft_genid(&now) == 0) {
+		if (now == nft.genid)
+			return 0;       /* nobody committed since we did */
+		if (nft_intact(all, n)) {
+			nft.genid = now;        /* someone else's change */
+			return 0;
+		}
+	}
 	nft_table_text(&nft.cmd, all, n);
 	rc = nft_run(nft.cmd.s, "reconcile");
 	fw_str_reset(&nft.cmd);
@@ -446,6 +479,13 @@ nft_reconcile(const struct fw_entry *all, size_t n)
 			nft.st.repairs++;
 		}
 		fw_sets_model_reset(&nft.model, all, n);
+		free(nft.rules);
+		nft.rules = NULL;
+		if (nft.nl && fw_nft_rules_print(nft.nl, nft.o.table,
+		    &nft.rules) < 0) {
+			free(nft.rules);
+			nft.rules = NULL;
+		}
 		nft.dirty = 0;
 		nft.built = 1;
 	}
@@ -478,6 +518,7 @@ nft_fini(int remove)
 	fw_str_free(&nft.cmd);
 	free(nft.run);
 	fw_sets_model_free(&nft.model);
+	free(nft.rules);
 	memset(&nft, 0, sizeof(nft));
 }
 

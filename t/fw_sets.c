@@ -184,6 +184,30 @@ run_backend(const struct be *b, int replace)
 	    "%s: reconcile re-creates", b->name);
 	ok(b->left("2001:db8::2") > 250 && b->left("192.0.2.1") > 4800,
 	    "%s: and re-asserts the elements", b->name);
+	if (ops == &fw_nftset_backend) {
+		unsigned long r0;
+
+		ops->stats(&st);
+		r0 = st.repairs;
+		sh("nft add table inet someone_else");
+		ok(ops->reconcile(all, 3) == 0, "nftset: reconcile after "
+		    "someone else's commit");
+		ops->stats(&st);
+		is_int(st.repairs, r0, "nftset: ... our table was intact: "
+		    "no rebuild");
+		sh("nft delete element inet policyd policyd6 '{ 2001:db8::2 }'");
+		ops->reconcile(all, 3);
+		ops->stats(&st);
+		ok(st.repairs == r0 + 1 && b->left("2001:db8::2") > 250,
+		    "nftset: an element deleted behind our back: rebuilt");
+		sh("nft insert rule inet policyd input accept");
+		ops->reconcile(all, 3);
+		ops->stats(&st);
+		ok(st.repairs == r0 + 2 && sh("nft list chain inet policyd input "
+		    "| grep -qx '[[:space:]]*accept'") != 0,
+		    "nftset: a rule slipped into our chain: rebuilt");
+		sh("nft delete table inet someone_else");
+	}
 	if (b->wipe_chain) {
 		sh(b->wipe_chain);
 		ok(ops->reconcile(all, 3) == 0 && sh(b->present) == 0,

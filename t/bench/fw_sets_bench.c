@@ -20,6 +20,9 @@
  *              the cost with N blocked over the cost with 0 blocked (the
  *              issue's floor for nftset: within 2x).  A run with no ruleset
  *              at all is printed first, for scale.
+ *   recheck    a periodic reconcile with nothing to repair, after someone
+ *              else committed to nftables (nft add table inet bench_other):
+ *              what a host where other programs change the ruleset pays.
  * The iptables backend is capped at CAP addresses (default 10,000): one
  * rule per address is walked linearly by every SYN, and 100,000 rules make
  * each attempt cost about half a millisecond - measured once by hand, not
@@ -198,8 +201,8 @@ main(int argc, char **argv)
 	base = conn_us(listener, conns, rounds);
 	printf("# one connection attempt with no ruleset: %.2f us "
 	    "(%d attempts x %d rounds, best round)\n", base, conns, rounds);
-	printf("%-9s %8s %10s %10s %9s %6s\n", "backend", "N", "add N s",
-	    "restore s", "conn us", "x0");
+	printf("%-9s %8s %10s %10s %10s %9s %6s\n", "backend", "N", "add N s",
+	    "restore s", "recheck ms", "conn us", "x0");
 	for (b = 0; b < nb; b++) {
 		struct fwh_config *cfg = config_for(bes[b], dir);
 		const struct fw_backend *ops = fw_backend_find(bes[b]);
@@ -211,12 +214,12 @@ main(int argc, char **argv)
 		if (ops->init(cfg) < 0 || ops->reconcile(NULL, 0) < 0)
 			fatalx("%s: init", bes[b]);
 		c0 = conn_us(listener, conns, rounds);
-		printf("%-9s %8d %10s %10s %9.2f %6.2f\n", bes[b], 0, "-", "-",
-		    c0, 1.0);
+		printf("%-9s %8d %10s %10s %10s %9.2f %6.2f\n", bes[b], 0, "-",
+		    "-", "-", c0, 1.0);
 		fflush(stdout);
 		for (k = 0; k < nn; k++) {
 			size_t n = strtoul(ns[k], NULL, 10), i;
-			double tadd, trest;
+			double tadd, trest, tchk;
 
 			if (strcmp(bes[b], "iptables") == 0 && n > cap) {
 				printf("%-9s %8zu   (capped at %zu: see the header "
@@ -238,9 +241,16 @@ main(int argc, char **argv)
 			if (ops->reconcile(e, n) < 0)
 				fatalx("%s: reconcile", bes[b]);
 			trest = now_s() - t0;
+			if (system("nft add table inet bench_other; "
+			    "nft delete table inet bench_other") != 0)
+				log_warnx("nft: could not commit");
+			t0 = now_s();
+			if (ops->reconcile(e, n) < 0)
+				fatalx("%s: reconcile", bes[b]);
+			tchk = now_s() - t0;
 			c = conn_us(listener, conns, rounds);
-			printf("%-9s %8zu %10.3f %10.3f %9.2f %6.2f\n", bes[b],
-			    n, tadd, trest, c, c / c0);
+			printf("%-9s %8zu %10.3f %10.3f %10.1f %9.2f %6.2f\n",
+			    bes[b], n, tadd, trest, tchk * 1e3, c, c / c0);
 			fflush(stdout);
 		}
 		ops->fini(1);
