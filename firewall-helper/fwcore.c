@@ -446,31 +446,31 @@ void fwcore_stats(struct buf *out)
 	struct fw_backend_stats bs;
 	const struct journal_stats *js = jn ? journal_stats(jn) : NULL;
 
-	out_printf(out, "entries: %zu\n", blocktab_count(bt));
-	out_printf(out, "added: %lu\n", cnt.added);
-	out_printf(out, "refreshed: %lu\n", cnt.refreshed);
-	out_printf(out, "deleted: %lu\n", cnt.deleted);
-	out_printf(out, "expired: %lu\n", cnt.expired);
-	out_printf(out, "evicted: %lu\n", cnt.evicted);
-	out_printf(out, "refused_protected: %lu\n", cnt.refused_safety);
-	out_printf(out, "refused_full: %lu\n", cnt.refused_full);
-	out_printf(out, "peers_refused: %lu\n", cnt.peers_refused);
-	out_printf(out, "malformed: %lu\n", cnt.malformed);
-	out_printf(out, "batches: %lu\n", cnt.batches);
-	out_printf(out, "reconciles: %lu\n", cnt.reconciles);
-	out_printf(out, "backend_errors: %lu\n", cnt.backend_errors);
+	out_printf(out, "entries %zu\n", blocktab_count(bt));
+	out_printf(out, "added %lu\n", cnt.added);
+	out_printf(out, "refreshed %lu\n", cnt.refreshed);
+	out_printf(out, "deleted %lu\n", cnt.deleted);
+	out_printf(out, "expired %lu\n", cnt.expired);
+	out_printf(out, "evicted %lu\n", cnt.evicted);
+	out_printf(out, "refused_protected %lu\n", cnt.refused_safety);
+	out_printf(out, "refused_full %lu\n", cnt.refused_full);
+	out_printf(out, "peers_refused %lu\n", cnt.peers_refused);
+	out_printf(out, "malformed %lu\n", cnt.malformed);
+	out_printf(out, "batches %lu\n", cnt.batches);
+	out_printf(out, "reconciles %lu\n", cnt.reconciles);
+	out_printf(out, "backend_errors %lu\n", cnt.backend_errors);
 	if (be->stats) {
 		be->stats(&bs);
-		out_printf(out, "backend_commits: %lu\n", bs.commits);
-		out_printf(out, "backend_repairs: %lu\n", bs.repairs);
-		out_printf(out, "backend_last_commit_ms: %.3f\n", bs.last_commit_ms);
-		out_printf(out, "backend_max_commit_ms: %.3f\n", bs.max_commit_ms);
+		out_printf(out, "backend_commits %lu\n", bs.commits);
+		out_printf(out, "backend_repairs %lu\n", bs.repairs);
+		out_printf(out, "backend_last_commit_ms %.3f\n", bs.last_commit_ms);
+		out_printf(out, "backend_max_commit_ms %.3f\n", bs.max_commit_ms);
 	}
 	if (js) {
-		out_printf(out, "journal_lines: %lu\n", js->lines);
-		out_printf(out, "journal_syncs: %lu\n", js->syncs);
-		out_printf(out, "journal_compactions: %lu\n", js->compactions);
-		out_printf(out, "journal_errors: %lu\n", js->errors);
+		out_printf(out, "journal_lines %lu\n", js->lines);
+		out_printf(out, "journal_syncs %lu\n", js->syncs);
+		out_printf(out, "journal_compactions %lu\n", js->compactions);
+		out_printf(out, "journal_errors %lu\n", js->errors);
 	}
 }
 

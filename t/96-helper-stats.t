@@ -12,7 +12,7 @@ fwh_start; ok $? "helper starts (null backend)"
 
 out=$(fwh stats)
 ok $? "firewall-helper stats"
-grep -q '^added: 0$' <<<"$out"; ok $? "stats: added 0 before any command"
+grep -q '^added 0$' <<<"$out"; ok $? "stats: added 0 before any command"
 
 printf 'add 192.0.2.7 reason=test\nadd 198.51.100.9\nadd 127.0.0.1\ndel 198.51.100.9\n' |
 	fwh_send >"$FWH_DIR/replies"
@@ -29,7 +29,7 @@ bad=$(grep -Ev '^# TYPE firewall_helper_[a-z0-9_]+ (counter|gauge)$|^firewall_he
 grep -qx 'firewall_helper_added_total 2' <<<"$prom"; ok $? "prometheus: added_total 2"
 grep -qx '# TYPE firewall_helper_entries gauge' <<<"$prom"; ok $? "prometheus: entries is a gauge"
 grep -qx 'firewall_helper_entries 1' <<<"$prom"; ok $? "prometheus: entries 1"
-n_plain=$(fwh stats | grep -Ec '^[a-z_0-9]+: [0-9.]+$')
+n_plain=$(fwh stats | grep -Ec '^[a-z_0-9]+ [0-9.]+$')
 n_prom=$(grep -Ec '^firewall_helper_' <<<"$prom")
 [ "$n_plain" = "$n_prom" ]; ok $? "prometheus: one sample per numeric counter ($n_prom)"
 

@@ -120,7 +120,7 @@ ratio=$(awk -v a="$best_a" -v b="$best_b" 'BEGIN { printf "%d", ((a > 0) ? 100 *
 printf '%5s | %8.0f r/s | %8.0f r/s | %5s%%   (floor 80%%)\n' best "$best_a" "$best_b" "$ratio"
 echo "      with helper: $refused refused, fw_queued=$(pstat withfw fw_queued)" \
     "fw_acked=$(pstat withfw fw_acked) fw_dropped=$(pstat withfw fw_dropped)" \
-    "fw_queue=$(pstat withfw fw_queue); helper entries: $("$tmp/firewall-helper" -c "$tmp/h1/fwh.yaml" stats | sed -n 's/^entries: //p')"
+    "fw_queue=$(pstat withfw fw_queue); helper entries: $("$tmp/firewall-helper" -c "$tmp/h1/fwh.yaml" stats | sed -n 's/^entries //p')"
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 wait 2>/dev/null
 pids=()
@@ -146,7 +146,7 @@ if [ "$BACKEND" = iptables ]; then
 	inkernel=$(iptables-legacy -S POLICYD | grep -c -- '-s 100\.100\.')
 	where="chain POLICYD (iptables, in a namespace)"
 else
-	inkernel=$("$tmp/firewall-helper" -c "$tmp/h2/fwh.yaml" stats | sed -n 's/^entries: //p')
+	inkernel=$("$tmp/firewall-helper" -c "$tmp/h2/fwh.yaml" stats | sed -n 's/^entries //p')
 	where="helper table (null backend: run as root for the kernel chain)"
 fi
 ms_ans=$(( (t1 - t0) / 1000000 )) ms_fw=$(( (t2 - t0) / 1000000 ))

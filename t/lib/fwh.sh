@@ -115,7 +115,7 @@ fwh_hup() { kill -HUP "$FWH_PID"; }
 fwh() { "$FWH_BIN" -c "$FWH_CONF" "$@"; }
 
 # One counter from `stats`.
-fwh_stat() { fwh stats | sed -n "s/^$1: //p"; }
+fwh_stat() { fwh stats | sed -n "s/^$1 //p"; }
 
 # Raw lines (stdin) to a socket (default: command); replies on stdout.
 fwh_send() { perl t/lib/fwh-send.pl "${1:-$FWH_DIR/cmd.sock}"; }
