@@ -123,14 +123,22 @@ rb_str(struct rbuf *rb, const char *s)
 	rb_add(rb, s, strlen(s));
 }
 
-/* 64-bit FNV-1a of the last labels, the memo key. */
+/* A 64-bit hash of the last labels, the memo key (a multiply-xorshift
+ * mix over 8-byte words; a false hit would need a 64-bit collision). */
 static uint64_t
 memo_key(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	for (; n >= 8; s += 8, n -= 8) {        /* eight bytes a step */
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	h ^= h >> 29;
 	return h | 1;           /* 0 marks an empty slot */
 }
 
@@ -175,22 +183,22 @@ static int
 scan_name(struct scan *sc, const char *name)
 {
 	size_t i, n;
+	bool start = true;              /* a label starts here */
+	char c;
 
 	sc->nlab = 0;
-	for (i = 0; name[i] != '\0'; i++) {
-		char c = name[i];
-
+	for (i = 0; (c = name[i]) != '\0'; i++) {
 		if (i == CLASSIFY_NAME_MAX)
 			return -1;
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
+		if ((unsigned char)(c - 'A') < 26)
+			c = (char)(c + ('a' - 'A'));
 		sc->name[i] = c;
-		if (i == 0 || name[i - 1] == '.') {
+		if (start) {
 			if (c == '.' || sc->nlab == LABELS_MAX)
 				return -1;
 			sc->lab[sc->nlab++] = i;
 		}
+		start = c == '.';
 	}
 	n = i;
 	if (n > 0 && sc->name[n - 1] == '.')

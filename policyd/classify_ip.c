@@ -43,7 +43,10 @@ static const char hexdig[] = "0123456789abcdef";
 static void
 cat(char *dst, size_t size, const char *src)
 {
-	size_t o = strlen(dst), n = strlen(src);
+	size_t o = 0, n = strlen(src);
+
+	while (dst[o] != '\0')
+		o++;
 
 	if (o + n >= size)
 		n = size - o - 1;
