@@ -13,12 +13,13 @@
  *       }
  *   }
  *
- * Writes go through libnftables as command text, one nft_run_cmd per batch,
- * so each sync() is one netlink transaction (100,000 elements parse and
- * commit in about half a second).  Changes are staged as runs of additions
- * or removals in arrival order; a run is sorted and made unique when it is
- * written, because a removal or a delete-and-add of the same element twice
- * in one transaction would fail the whole batch.
+ * The table, its sets and rules are written as command text through
+ * libnftables (start, rebuild, flush); the staged element changes of a
+ * sync() go straight through libnftnl as one netlink batch (fw_nft_elem.c),
+ * which skips the parser: each is one transaction either way.  Changes are
+ * staged as runs of additions or removals in arrival order; a run is sorted
+ * and made unique when it is written, because a removal or a delete-and-add
+ * of the same element twice in one transaction would fail the whole batch.
  *
  * Element timeouts carry the block's expiry.  Refreshing an element's
  * timeout by adding it again works from Linux 6.12; before that the add is
@@ -58,13 +59,8 @@
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "firewall-helper/addrmap.h"
+#include "firewall-helper/fw_nft.h"
 #include "firewall-helper/fw_sets.h"
-
-struct nft_op {
-	struct addr addr;
-	long long tmo;          /* seconds; 0 none; -1 for a removal */
-	size_t seq;             /* arrival order, for a stable unique */
-};
 
 static struct {
 	struct nft_ctx *ctx;
@@ -72,7 +68,8 @@ static struct {
 	struct fw_sets_opts o;
 	char set4[FW_SETS_NAME_MAX + 2], set6[FW_SETS_NAME_MAX + 2];
 	char iif[sizeof(((struct fw_sets_opts *)0)->iface)];
-	struct fw_str cmd;      /* staged command text */
+	struct fw_str cmd;      /* command text: init, flush, rebuild */
+	struct nft_eb eb;       /* staged element changes, as netlink */
 	struct nft_op *run;     /* the current run, not yet in cmd */
 	size_t nrun, caprun;
 	int run_del;            /* the run holds removals */
@@ -140,9 +137,14 @@ nft_genid(uint32_t *out)
 	return 0;
 }
 
-/* Run command text as one transaction; log nft's complaint once. */
+/*
+ * One transaction: command text through libnftables (text != NULL) or the
+ * staged element batch.  Logs the failure once; remembers the generation
+ * after our commit - anyone else's commit in between shows as a gap, and
+ * the next reconcile then looks at the table.
+ */
 static int
-nft_run(const char *text, const char *what)
+nft_commit(const char *text, const char *what)
 {
 	const char *err;
 	char esc[400];
@@ -152,21 +154,31 @@ nft_run(const char *text, const char *what)
 
 	gen_ok = nft_genid(&before) == 0;
 	t0 = fw_sets_now_ms();
-	rc = nft_run_cmd_from_buffer(nft.ctx, text);
+	if (text != NULL) {
+		rc = nft_run_cmd_from_buffer(nft.ctx, text);
+		err = nft_ctx_get_error_buffer(nft.ctx);
+	} else {
+		rc = nft_eb_send(&nft.eb, nft.nl);
+		err = rc ? strerror(errno) : NULL;
+	}
 	fw_sets_stats_commit(&nft.st, fw_sets_now_ms() - t0, rc == 0);
-	err = nft_ctx_get_error_buffer(nft.ctx);
 	if (rc != 0) {
 		log_warnx("nftset: %s failed: %s", what,
 		    log_escs(esc, sizeof(esc), err && *err ? err : "?"));
 		nft.dirty = 1;
 		return -1;
 	}
-	/* Anyone else's commit in between shows as a gap: rebuild later. */
 	if (gen_ok && nft_genid(&after) == 0 && after == before + 1)
 		nft.genid = after;
 	else
 		nft.genid = 0;
 	return 0;
+}
+
+static int
+nft_run(const char *text, const char *what)
+{
+	return nft_commit(text, what);
 }
 
 static void
@@ -231,26 +243,32 @@ nft_run_unique(void)
 	nft.nrun = k;
 }
 
+/* The current run into the element batch. */
 static void
 nft_run_close(void)
 {
 	static const int fams[] = { AF_INET, AF_INET6 };
+	const char *t = nft.o.table;
 	size_t f;
 
 	if (nft.nrun == 0)
 		return;
 	for (f = 0; f < 2; f++) {
+		const char *set = fams[f] == AF_INET ? nft.set4 : nft.set6;
+
 		if (!nft.run_del && !nft.replace) {
 			/* duplicates are harmless: a re-add updates */
-			nft_stmt(&nft.cmd, "add", fams[f], 1);
+			nft_eb_elems(&nft.eb, 0, t, set, fams[f], nft.run,
+			    nft.nrun, 1);
 			continue;
 		}
 		if (f == 0)
 			nft_run_unique();
-		nft_stmt(&nft.cmd, "add", fams[f], 0);
-		nft_stmt(&nft.cmd, "delete", fams[f], 0);
+		nft_eb_elems(&nft.eb, 0, t, set, fams[f], nft.run, nft.nrun, 0);
+		nft_eb_elems(&nft.eb, 1, t, set, fams[f], nft.run, nft.nrun, 0);
 		if (!nft.run_del)
-			nft_stmt(&nft.cmd, "add", fams[f], 1);
+			nft_eb_elems(&nft.eb, 0, t, set, fams[f], nft.run,
+			    nft.nrun, 1);
 	}
 	nft.nrun = 0;
 }
@@ -277,6 +295,7 @@ nft_discard(void)
 {
 	nft.nrun = 0;
 	fw_str_reset(&nft.cmd);
+	nft_eb_free(&nft.eb);
 }
 
 /* One rule per family, in the chain of the table being written. */
@@ -416,14 +435,15 @@ nft_unblock(const struct addr *a)
 static int
 nft_sync(void)
 {
-	int rc;
-
 	nft_run_close();
-	if (nft.cmd.len == 0)
+	if (nft.eb.nmsg == 0)
 		return 0;
-	rc = nft_run(nft.cmd.s, "batch");
-	fw_str_reset(&nft.cmd);
-	return rc;
+	if (nft.nl == NULL) {           /* no netlink socket: rebuild later */
+		nft_eb_free(&nft.eb);
+		nft.dirty = 1;
+		return -1;
+	}
+	return nft_commit(NULL, "batch");
 }
 
 /* After someone else's commit: are our rules as we printed them after our
@@ -457,7 +477,7 @@ nft_reconcile(const struct fw_entry *all, size_t n)
 	int rc;
 
 	/* what was staged goes first: the block table already counts it */
-	if (nft.cmd.len > 0 || nft.nrun > 0)
+	if (nft.eb.nmsg > 0 || nft.nrun > 0)
 		nft_sync();
 	if (!nft.dirty && nft.built && fw_sets_model_matches(nft.model, all, n) &&
 	    nft_genid(&now) == 0) {
@@ -516,6 +536,7 @@ nft_fini(int remove)
 	if (nft.nl)
 		mnl_socket_close(nft.nl);
 	fw_str_free(&nft.cmd);
+	nft_eb_free(&nft.eb);
 	free(nft.run);
 	fw_sets_model_free(&nft.model);
 	free(nft.rules);

@@ -29,6 +29,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #include "common/xmalloc.h"
+#include "firewall-helper/fw_nft.h"
 #include "firewall-helper/fw_sets.h"
 
 #define NL_BUF  (64u << 10)

@@ -98,12 +98,6 @@ void fw_sets_model_free(struct addrmap **m);
 double fw_sets_now_ms(void);
 void fw_sets_stats_commit(struct fw_backend_stats *st, double ms, int ok);
 
-/* fw_nft_check.c: cheap reads of the nftset table (see there). */
-struct mnl_socket;
-int  fw_nft_rules_print(struct mnl_socket *nl, const char *table, char **out);
-long long fw_nft_set_count(struct mnl_socket *nl, const char *table,
-    const char *set);
-
 /* The set backends' own entry points, used by the ops and by t/fw_sets.c. */
 int  fw_nft_start(const struct fw_sets_opts *o);
 int  fw_nft_remove(const struct fw_sets_opts *o);    /* table gone, quietly */
