@@ -158,7 +158,7 @@ main(int argc, char **argv)
 	const char *blist = "nftset,ipset,iptables", *nlist = "10000,100000";
 	char bes[4][16], ns[4][16], dir[] = "/tmp/fw_sets_bench.XXXXXX";
 	size_t nb, nn, b, k, maxn = 0, cap = 10000;
-	int conns = 2000, rounds = 7, ch, listener, one = 1;
+	int conns = 3000, rounds = 9, ch, listener, one = 1;
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(25) };
 	struct fw_entry *e;
 	double base;
