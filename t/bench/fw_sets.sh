@@ -64,7 +64,7 @@ for b in null nftset ipset iptables; do
 			t1=$(date +%s.%N)
 			kill $p; wait $p 2>/dev/null
 			# leave nothing behind in the namespace: it dies with us anyway
-			printf "%s %s\n" "${add:-fail}" "$(echo "$t1 - $t0" | bc)"
+			printf "%s %s\n" "${add:-fail}" "$(awk "BEGIN { print $t1 - $t0 }")"
 		' _ "$dir" "$n" | while read -r add rst; do
 			printf '%-9s %8s %12s %12.3f\n' "$b" "$n" "$add" "$rst"
 		done
