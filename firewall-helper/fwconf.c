@@ -346,7 +346,7 @@ struct fwh_config *fwconf_load(const char *path, struct ydoc **doc_out)
 	c->reconcile_ms = FWH_DEF_RECONCILE_MS;
 	c->ports[0].lo = c->ports[0].hi = FWH_DEF_PORT;
 	c->nports = 1;
-	c->reject_with = FWH_REJECT_PORT_UNREACH;
+	c->reject_with = FWH_REJECT_TCP_RESET;
 	c->log_prefix = xstrdup(FWH_DEF_LOG_PREFIX);
 	c->uid = (uid_t)-1;
 	c->gid = (gid_t)-1;

@@ -33,7 +33,7 @@ fi
 if [ "$FWH_BACKEND" = iptables ]; then
 	iptables-legacy -I INPUT -p tcp --dport 25 -j POLICYD       # a second, different jump
 	iptables-legacy -A POLICYD -s 203.0.113.66/32 -j ACCEPT     # a foreign rule
-	iptables-legacy -D POLICYD -s 198.18.0.5/32 -p tcp -j REJECT --reject-with icmp-port-unreachable
+	iptables-legacy -D POLICYD -s 198.18.0.5/32 -p tcp -j REJECT --reject-with tcp-reset
 	fwh_hup
 	fwh_wait 3 sh -c '[ "$(iptables-legacy -S INPUT | grep -c -- "-j POLICYD")" = 1 ]'
 	ok $? "extra jump removed, one left"

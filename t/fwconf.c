@@ -85,7 +85,7 @@ int main(void)
 		is_int(c->ttl, FWH_DEF_TTL, "default ttl");
 		ok(c->nports == 1 && c->ports[0].lo == 25 && c->ports[0].hi == 25,
 		    "default port 25");
-		is_int(c->reject_with, FWH_REJECT_PORT_UNREACH, "default reject");
+		is_int(c->reject_with, FWH_REJECT_TCP_RESET, "default reject");
 		ok(c->journal == NULL && c->user == NULL && !c->log, "no journal, user, log");
 	}
 	fwconf_free(c);
