@@ -23,12 +23,17 @@
 static void
 yerr_add(struct ydoc *doc, int line, int col, const char *fmt, va_list ap)
 {
-	char msg[512];
+	char msg[512], *e;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	doc->errs = xreallocarray(doc->errs, doc->nerrs + 1, sizeof(char *));
-	doc->errs[doc->nerrs++] = xasprintf("%s:%d:%d: %s", doc->file, line,
-	    col, msg);
+	e = doc->errs[doc->nerrs++] = xasprintf("%s:%d:%d: %s", doc->file,
+	    line, col, msg);
+	/* One error, one line: a control character (in a file name taken
+	 * from a configuration value, say) must not start another. */
+	for (; *e; e++)
+		if ((unsigned char)*e < 0x20 || *e == 0x7f)
+			*e = '?';
 }
 
 void
