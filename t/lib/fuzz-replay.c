@@ -48,6 +48,12 @@
 #define LLVMFuzzerTestOneInput fuzz_one_exceptions
 #include "t/fuzz/exceptions.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_addr
+#include "t/fuzz/addr.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_tokens
+#include "t/fuzz/tokens.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -64,6 +70,8 @@ static const struct {
 	{ "fwconf", fuzz_one_fwconf },
 	{ "dnsmsg", fuzz_one_dnsmsg },
 	{ "exceptions", fuzz_one_exceptions },
+	{ "addr", fuzz_one_addr },
+	{ "tokens", fuzz_one_tokens },
 };
 
 static int
