@@ -103,8 +103,11 @@ void answerlog_line(const char *fmt, ...)
 
 void logline_put(struct logline *l, const char *s)
 {
-	size_t n = strlen(s);
+	logline_putn(l, s, strlen(s));
+}
 
+void logline_putn(struct logline *l, const char *s, size_t n)
+{
 	if (n > sizeof(l->buf) - l->len)
 		n = sizeof(l->buf) - l->len;
 	memcpy(l->buf + l->len, s, n);

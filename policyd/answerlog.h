@@ -33,6 +33,9 @@ struct logline {
 };
 
 void logline_put(struct logline *l, const char *s);
+void logline_putn(struct logline *l, const char *s, size_t n);
+/* A string literal, its length known at compile time. */
+#define LOGLINE_LIT(l, lit) logline_putn((l), (lit), sizeof(lit) - 1)
 void logline_esc(struct logline *l, const char *s, size_t cut);
 void logline_num(struct logline *l, unsigned long long v, int mindigits);
 

@@ -155,27 +155,27 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	if (us < 0)
 		us = 0;
 	l.len = 0;
-	logline_put(&l, "client=");
+	LOGLINE_LIT(&l, "client=");
 	logline_esc(&l, rl->client, 64);
-	logline_put(&l, " name=\"");
+	LOGLINE_LIT(&l, " name=\"");
 	logline_esc(&l, rl->name, 128);
-	logline_put(&l, "\" rname=\"");
+	LOGLINE_LIT(&l, "\" rname=\"");
 	logline_esc(&l, rl->rname, 128);
-	logline_put(&l, "\" helo=\"");
+	LOGLINE_LIT(&l, "\" helo=\"");
 	logline_esc(&l, rl->helo, 128);
-	logline_put(&l, "\" state=");
+	LOGLINE_LIT(&l, "\" state=");
 	logline_esc(&l, rl->state, 24);
-	logline_put(&l, " action=\"");
+	LOGLINE_LIT(&l, " action=\"");
 	logline_esc(&l, res->action, 256);
-	logline_put(&l, "\" class=");
+	LOGLINE_LIT(&l, "\" class=");
 	logline_put(&l, res->class ? res->class : "-");
-	logline_put(&l, " reason=\"");
+	LOGLINE_LIT(&l, " reason=\"");
 	logline_esc(&l, res->reason, 512);
-	logline_put(&l, "\" fw=");
+	LOGLINE_LIT(&l, "\" fw=");
 	logline_esc(&l, res->fw[0] ? res->fw : NULL, 80);
-	logline_put(&l, " duration_ms=");
+	LOGLINE_LIT(&l, " duration_ms=");
 	logline_num(&l, (unsigned long long)us / 1000, 1);
-	logline_put(&l, ".");
+	LOGLINE_LIT(&l, ".");
 	logline_num(&l, (unsigned long long)us % 1000, 3);
 	answerlog_put(l.buf, l.len);
 }
