@@ -51,6 +51,19 @@ pd_conf "listen: [ $SPEC ]
 debug: { delay_ms: 300 }"
 kill -HUP "$PD_PID"
 pd_wait_log 'configuration reloaded' 2
+# a client that resets its connection while its answer waits: the job is
+# cancelled (no answer, no log line for it), the others go on
+pd_req 192.0.2.77 | pd_raw "$SPEC" -R
+t_ok $? "client resets its connection while the answer waits"
+pd_wait_log "127\.0\.0\.1:[0-9]+: read: Connection reset by peer"
+t_ok $? "reset seen"
+sleep 0.5
+! grep -q 'client=192\.0\.2\.77 ' "$PD_LOG"
+t_ok $? "its job was cancelled: never answered"
+pd_req 192.0.2.78 | pd_raw "$SPEC" > "$T_TMP/out"
+cmp -s "$T_TMP/out" "$T_TMP/dunno"
+t_ok $? "the next client answered"
+
 { pd_req 192.0.2.10; pd_req 192.0.2.11; pd_req 192.0.2.12; } |
 	pd_raw "$SPEC" -k -t 10 > "$T_TMP/drain1" &
 r1=$!

@@ -9,10 +9,11 @@
  *       An error is a reply that is not action=..., one other than -e, or
  *       a request left unanswered when the server closed or -t passed.
  *       Exit 0 when there was no error, 1 otherwise.
- *   pclient -r [-k] [-s SPEC] [-t SECONDS]
+ *   pclient -r [-k | -R] [-s SPEC] [-t SECONDS]
  *       raw: send stdin on one connection, shut the write side (not with
  *       -k), print every byte received until the server closes (exit 0) or
- *       -t passes (exit 3).
+ *       -t passes (exit 3).  -R: reset the connection (RST) right after
+ *       sending instead, and exit 0.
  *   pclient -i [-c CONNS] [-s SPEC] [-t SECONDS]
  *       idle: open CONNS connections, one request each, print "idle N",
  *       hold them until SIGTERM or -t, exit 0 (2 when a connection got
@@ -359,7 +360,7 @@ static int run_load(void)
 }
 
 /* -r: stdin out, everything received to stdout. */
-static int run_raw(bool keep_open)
+static int run_raw(bool keep_open, bool reset)
 {
 	char buf[65536];
 	size_t len = 0, cap = 0;
@@ -392,6 +393,14 @@ static int run_raw(bool keep_open)
 		off += (size_t)w;
 	}
 	free(data);
+	if (reset) {
+		struct linger lg = { 1, 0 };
+
+		usleep(100 * 1000);     /* let the server read it first */
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(fd);
+		return 0;
+	}
 	if (!keep_open)
 		shutdown(fd, SHUT_WR);
 	end = now() + o_timeout;
@@ -492,10 +501,10 @@ static long opt_num(const char *s, long min, long max)
 int main(int argc, char **argv)
 {
 	const char *file = NULL;
-	bool raw = false, keep = false, idle = false;
+	bool raw = false, keep = false, idle = false, reset = false;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "a:c:d:e:f:ikn:p:Prs:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:e:f:ikn:p:PrRs:t:")) != -1) {
 		switch (ch) {
 		case 'a': {
 			char *x = xasprintf("%s%s\n", extra ? extra : "", optarg);
@@ -513,6 +522,7 @@ int main(int argc, char **argv)
 		case 'p': o_depth = opt_num(optarg, 1, 100000); break;
 		case 'P': return free_port();
 		case 'r': raw = true; break;
+		case 'R': raw = reset = true; break;
 		case 's': o_spec = optarg; break;
 		case 't': o_timeout = (double)opt_num(optarg, 1, 86400); break;
 		default:
@@ -522,7 +532,7 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (raw)
-		return run_raw(keep);
+		return run_raw(keep, reset);
 	pool_load(file);
 	if (idle)
 		return run_idle();
