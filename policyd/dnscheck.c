@@ -41,6 +41,7 @@ struct dnscheck {
 	const char *bl_class[DNSCHECK_ZONES_MAX];
 	int pending;
 	bool starting, finished;
+	bool cache_only, missed;        /* dnscheck_cached() */
 	dnscheck_done_fn *done;
 	void *arg;
 	struct dnscheck_result r;
@@ -57,7 +58,7 @@ static void
 note_tempfail(struct dnscheck *c, const char *what, const char *why)
 {
 	if (c->r.why[0] == '\0')
-		snprintf(c->r.why, sizeof(c->r.why), "%s %s", what, why);
+		snprintf(c->r.why, sizeof(c->r.why), "%s:%s", what, why);
 }
 
 static void
@@ -68,7 +69,8 @@ finish(struct dnscheck *c)
 	if (c->finished)
 		return;
 	c->finished = true;
-	ev_timer_stop(c->loop, &c->deadline);
+	if (!c->cache_only)
+		ev_timer_stop(c->loop, &c->deadline);
 	for (size_t i = 0; i < c->dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
 		int n;
 		if (c->bl_code[i][0] == '\0')
@@ -81,6 +83,8 @@ finish(struct dnscheck *c)
 			snprintf(c->r.dnsbl_class, sizeof(c->r.dnsbl_class), "%s",
 			    c->bl_class[i]);
 	}
+	if (c->cache_only)
+		return;
 	c->done(c->arg, &c->r);
 	free(c);
 }
@@ -122,6 +126,14 @@ start_slot(struct dnscheck *c, struct slot *s, int qtype, const char *name,
 	s->c = c;
 	s->busy = true;
 	c->pending++;
+	if (c->cache_only) {
+		const struct dns_answer *a = dns_cached(c->d, qtype, name);
+		if (a != NULL)
+			fn(s, a);
+		else
+			c->missed = true;       /* the slot stays busy */
+		return;
+	}
 	l = dns_lookup(c->d, qtype, name, fn, s);
 	if (l != NULL)
 		s->l = l;
@@ -215,29 +227,22 @@ deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	finish(c);
 }
 
-struct dnscheck *
-dnscheck_start(struct ev_loop *loop, struct dns *d,
-    const struct dns_config *dc, const struct addr *client, const char *name,
-    bool verified, long long deadline_ms, dnscheck_done_fn *done, void *arg)
+/* Fill c from the request and start what is needed (see the header). */
+static void
+check_begin(struct dnscheck *c, const struct addr *client, const char *name,
+    bool verified)
 {
-	struct dnscheck *c = xcalloc(1, sizeof(*c));
+	const struct dns_config *dc = c->dc;
 	char rev[128];
 
-	c->loop = loop;
-	c->d = d;
-	c->dc = dc;
 	c->client = *client;
-	c->done = done;
-	c->arg = arg;
 	c->starting = true;
-	ev_timer_init(&c->deadline, deadline_cb, (double)deadline_ms / 1000.0, 0.);
-	c->deadline.data = c;
 	if (dnscheck_name_usable(name)) {
 		c->r.ptr = DC_PTR_GIVEN;
 		snprintf(c->r.name, sizeof(c->r.name), "%s", name);
 		c->r.fc = verified ? DC_FC_VERIFIED : DC_FC_SKIPPED;
 	}
-	if (d == NULL) {
+	if (c->d == NULL) {
 		if (c->r.ptr != DC_PTR_GIVEN)
 			c->r.ptr = dc->no_ptr ? DC_PTR_SKIPPED : DC_PTR_TEMPFAIL;
 		if (c->r.ptr == DC_PTR_TEMPFAIL || dc->nzones > 0)
@@ -260,12 +265,50 @@ dnscheck_start(struct ev_loop *loop, struct dns *d,
 		}
 	}
 	c->starting = false;
+}
+
+struct dnscheck *
+dnscheck_start(struct ev_loop *loop, struct dns *d,
+    const struct dns_config *dc, const struct addr *client, const char *name,
+    bool verified, long long deadline_ms, dnscheck_done_fn *done, void *arg)
+{
+	struct dnscheck *c = xcalloc(1, sizeof(*c));
+
+	c->loop = loop;
+	c->d = d;
+	c->dc = dc;
+	c->done = done;
+	c->arg = arg;
+	ev_timer_init(&c->deadline, deadline_cb, (double)deadline_ms / 1000.0, 0.);
+	c->deadline.data = c;
+	check_begin(c, client, name, verified);
 	if (c->pending == 0) {
 		finish(c);              /* calls done() and frees c */
 		return NULL;
 	}
 	ev_timer_start(loop, &c->deadline);
 	return c;
+}
+
+bool
+dnscheck_cached(struct dns *d, const struct dns_config *dc,
+    const struct addr *client, const char *name, bool verified,
+    struct dnscheck_result *out)
+{
+	struct dnscheck c;
+
+	if (d == NULL)
+		return false;
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	c.dc = dc;
+	c.cache_only = true;
+	check_begin(&c, client, name, verified);
+	if (c.missed || c.pending != 0)
+		return false;
+	finish(&c);                     /* fills the DNSBL summary */
+	*out = c.r;
+	return true;
 }
 
 void
@@ -324,7 +367,11 @@ dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size)
 	if (o < size && r->dnsbl[0] != '\0')
 		o += (size_t)snprintf(buf + o, size - o, "%sdnsbl=%s",
 		    o ? " " : "", r->dnsbl);
-	if (o < size && r->why[0] != '\0')
-		snprintf(buf + o, size - o, "%sdns_tempfail=\"%s\"", o ? " " : "",
-		    log_escs(esc, sizeof(esc), r->why));
+	if (o < size && r->why[0] != '\0') {   /* one word: spaces as '-' */
+		char *p = log_escs(esc, sizeof(esc), r->why);
+		for (; *p != '\0'; p++)
+			if (*p == ' ')
+				*p = '-';
+		snprintf(buf + o, size - o, "%sdns_tempfail=%s", o ? " " : "", esc);
+	}
 }

@@ -68,7 +68,8 @@ struct dnscheck_result {
 	char dnsbl[256];                /* "zone:127.0.0.10 ..." listings */
 	bool bl_tempfail;               /* some zone did not answer */
 	bool late;                      /* the deadline passed first */
-	char why[192];                  /* first temporary failure */
+	char why[192];                  /* first temporary failure, as
+	                                   "PTR:servfail", "pbl.test:deadline" */
 };
 
 enum dnscheck_decision {
@@ -84,10 +85,16 @@ struct dnscheck *dnscheck_start(struct ev_loop *loop, struct dns *d,
     const struct dns_config *dc, const struct addr *client, const char *name,
     bool verified, long long deadline_ms, dnscheck_done_fn *done, void *arg);
 void dnscheck_cancel(struct dnscheck *c);       /* NULL ok */
+/* The same facts when every answer needed is in the cache: true and *out
+ * filled, with no allocation, timer or query; false (nothing started)
+ * when something is missing.  The fast path for requests seen before. */
+bool dnscheck_cached(struct dns *d, const struct dns_config *dc,
+    const struct addr *client, const char *name, bool verified,
+    struct dnscheck_result *out);
 
 enum dnscheck_decision dnscheck_decide(const struct dnscheck_result *r,
     const char **class);
-/* Append " ptr=... fcrdns=... dnsbl=... dns=tempfail(...)" to buf. */
+/* Append " ptr=... fcrdns=... dnsbl=... dns_tempfail=PTR:deadline". */
 void dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size);
 /* True when a name from Postfix is usable ("unknown", empty, NULL: not). */
 bool dnscheck_name_usable(const char *name);

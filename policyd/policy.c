@@ -128,34 +128,41 @@ static struct policy_job *job_new(struct ev_loop *loop,
  * classified; the DNS facts (ptr=, fcrdns=forged, dnsbl=, dns_tempfail=)
  * follow the reason.
  */
+static void result_dns(const struct config *cfg, const char *client,
+    const struct policy_dns_outcome *o, struct policy_result *res)
+{
+	struct policy_req req;
+	size_t n;
+
+	memset(res, 0, sizeof(*res));
+	switch (o->what) {
+	case PDNS_TEMPFAIL:
+		snprintf(res->action, sizeof(res->action), "%s",
+		    dnsconf_tempfail_action(&cfg->dns));
+		snprintf(res->reason, sizeof(res->reason), "dns=tempfail");
+		break;
+	case PDNS_CLASS:
+		verdict_class(cfg, o->class, "by=dns", res);
+		break;
+	case PDNS_NAME:
+		memset(&req, 0, sizeof(req));
+		req.client_address = client;
+		verdict_classify(cfg, &req, o->name, res);
+		break;
+	}
+	n = strlen(res->reason);
+	if (o->reason[0] != '\0' && n < sizeof(res->reason))
+		snprintf(res->reason + n, sizeof(res->reason) - n, "%s%s",
+		    n ? " " : "", o->reason);
+}
+
 static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
 {
 	struct policy_job *job = arg;
 	struct policy_result res;
-	struct policy_req req;
-	size_t n;
 
 	job->dns = NULL;
-	memset(&res, 0, sizeof(res));
-	switch (o->what) {
-	case PDNS_TEMPFAIL:
-		snprintf(res.action, sizeof(res.action), "%s",
-		    dnsconf_tempfail_action(&job->cfg->dns));
-		snprintf(res.reason, sizeof(res.reason), "dns=tempfail");
-		break;
-	case PDNS_CLASS:
-		verdict_class(job->cfg, o->class, "by=dns", &res);
-		break;
-	case PDNS_NAME:
-		memset(&req, 0, sizeof(req));
-		req.client_address = job->client;
-		verdict_classify(job->cfg, &req, o->name, &res);
-		break;
-	}
-	n = strlen(res.reason);
-	if (o->reason[0] != '\0' && n < sizeof(res.reason))
-		snprintf(res.reason + n, sizeof(res.reason) - n, "%s%s",
-		    n ? " " : "", o->reason);
+	result_dns(job->cfg, job->client, o, &res);
 	job_finish(job, &res);
 }
 
@@ -208,9 +215,14 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
 	} else if (!verdict_pre(cfg, req, &res)) {
-		if (policy_dns_needed(cfg, req))        /* H4 */
+		struct policy_dns_outcome o;            /* H4 */
+
+		if (!policy_dns_needed(cfg, req))
+			verdict_classify(cfg, req, verdict_name(req), &res);
+		else if (policy_dns_try(loop, cfg, req, &o))     /* cached */
+			result_dns(cfg, req->client_address, &o, &res);
+		else
 			return job_dns_start(loop, cfg, req, &fwr, done, arg);
-		verdict_classify(cfg, req, verdict_name(req), &res);
 	}
 	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);

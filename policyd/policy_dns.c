@@ -94,6 +94,25 @@ check_done(void *arg, const struct dnscheck_result *r)
 	free(pd);
 }
 
+bool
+policy_dns_try(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, struct policy_dns_outcome *o)
+{
+	struct dnscheck_result r;
+	struct addr client;
+	bool verified;
+	const char *name = policy_dns_req_name(req, &verified);
+
+	if (addr_parse(&client, req->client_address) < 0 ||
+	    !dnscheck_cached(dns_get(loop, &cfg->dns), &cfg->dns, &client, name,
+	    verified, &r))
+		return false;
+	outcome_from(&r, o);
+	snprintf(o->namebuf, sizeof(o->namebuf), "%s", r.name);
+	o->name = o->namebuf;
+	return true;
+}
+
 struct policy_dns *
 policy_dns_start(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, policy_dns_done_fn *done, void *arg)

@@ -49,6 +49,7 @@ struct policy_dns_outcome {
 	bool forged;
 	bool late;                      /* the DNS deadline passed */
 	char reason[384];
+	char namebuf[DNS_NAME_MAX + 1];  /* policy_dns_try(): name's storage */
 };
 
 typedef void policy_dns_done_fn(void *arg, const struct policy_dns_outcome *o);
@@ -58,6 +59,10 @@ struct policy_dns *policy_dns_start(struct ev_loop *loop,
     const struct config *cfg, const struct policy_req *req,
     policy_dns_done_fn *done, void *arg);
 void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
+/* When every answer needed is cached: true and *o filled, at once, with
+ * no job, timer or allocation (the fast path); else false. */
+bool policy_dns_try(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, struct policy_dns_outcome *o);
 
 /* The name Postfix gave, and whether it is verified; NULL when none. */
 const char *policy_dns_req_name(const struct policy_req *req, bool *verified);

@@ -85,7 +85,7 @@ for r in 1 2; do
 	*) t_ok 1 "round $r: hanging client answered last"; sed 's/^/#   /' "$D/r3" ;;
 	esac
 done
-has "$D/r3" 198.0.3.5 'ptr=tempfail .*decision=tempfail .*late=1 why=PTR deadline' "never answered: tempfail at the deadline"
+has "$D/r3" 198.0.3.5 'ptr=tempfail .*decision=tempfail .*late=1 why=PTR:deadline' "never answered: tempfail at the deadline"
 grep -q 'merged=[1-9]' "$D/r3"
 t_ok $? "second round joined the query in flight: $(tail -1 "$D/r3")"
 
@@ -96,9 +96,9 @@ for mode in servfail refused drop; do
 	    "$DNS_ROOM_SINK_PORT" > "$D/$mode.yaml"
 	t/lib/dnsprobe "$D/$mode.yaml" 192.0.2.10 > "$D/$mode.out"
 	case $mode in
-	servfail) want='ptr=tempfail .*decision=tempfail .*late=0 why=PTR servfail' ;;
-	refused) want='ptr=tempfail .*decision=tempfail .*late=0 why=PTR refused' ;;
-	drop) want='ptr=tempfail .*decision=tempfail .*late=1 why=PTR deadline' ;;
+	servfail) want='ptr=tempfail .*decision=tempfail .*late=0 why=PTR:servfail' ;;
+	refused) want='ptr=tempfail .*decision=tempfail .*late=0 why=PTR:refused' ;;
+	drop) want='ptr=tempfail .*decision=tempfail .*late=1 why=PTR:deadline' ;;
 	esac
 	has "$D/$mode.out" 192.0.2.10 "$want" "$mode server: tempfail, not NXDOMAIN"
 done

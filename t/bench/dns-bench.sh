@@ -1,0 +1,144 @@
+#!/bin/bash
+# dns-bench.sh - `make bench-dns`: policyd's DNS path end to end, against a
+# local unbound (t/lib/dns-room.sh, query log off) with PTR records for
+# 10.77.0.0/16 and 10.78.0.0/16, and 10.99.0.0/16 forwarded to a server
+# that never answers.  The load client is t/lib/pclient (64 connections,
+# one request at a time each, as Postfix does); every request carries
+# client_name=unknown, so policyd must find the name itself.
+#
+#   miss    every request a new address: one PTR query each (cache misses)
+#           floor (issue 4): >= 10,000 requests/s
+#   hit     the same addresses again: answered from the DNS cache
+#   named   the same addresses with the names their PTRs give, carried in
+#           the request (no DNS at all, the same classifying work): the
+#           foundation's speed; and the do-nothing ceiling for reference
+#           floor: hit >= 85% of named (the foundation floor's ratio)
+#   hang    hit again while 1,000 other connections each wait on a lookup
+#           that never completes (answered at dns.timeout_ms, 2 s, with
+#           tempfail_action, then the next address)
+#           floor: hang >= 80% of hit
+#
+# Each figure is the best of DNS_BENCH_ROUNDS (3) runs of DNS_BENCH_REQS
+# (40,000) requests.  Not a test: numbers depend on the machine's load.
+# Exit 1 when a floor is missed.  Owner: H4.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+REQS=${DNS_BENCH_REQS:-40000}
+ROUNDS=${DNS_BENCH_ROUNDS:-3}
+CONNS=${DNS_BENCH_CONNS:-64}
+HANG=${DNS_BENCH_HANG:-1000}
+PCLIENT=./t/lib/pclient
+. t/lib/dns-room.sh
+dns_room_check || { echo "bench-dns: $DNS_ROOM_WHY"; exit 0; }
+[ $((REQS * ROUNDS)) -le 131072 ] || { echo "bench-dns: REQS*ROUNDS > 131072"; exit 2; }
+ulimit -n $((HANG * 2 + 1000)) 2>/dev/null
+
+dns_room_init
+T=$DNS_ROOM_DIR
+# 131,072 PTR records, one line each (faster than dns_room_ptr per record).
+perl -e 'for my $b (77, 78) { for my $c (0..255) { for my $d (0..255) {
+	printf "local-data: \"%d.%d.%d.10.in-addr.arpa. 3600 IN PTR h-%d-%d-%d.dyn.example.net.\"\n",
+	    $d, $c, $b, $b, $c, $d } } }' >> "$T/records.conf"
+sinkport=$(room_free_port)
+perl t/lib/dns-sink.pl drop "$sinkport" 2>/dev/null &       # no query log
+sinkpid=$!
+room_on_exit "kill $sinkpid 2>/dev/null"
+room_wait_port "$sinkport" || { echo "bench-dns: sink did not start"; exit 2; }
+dns_room_forward 99.10.in-addr.arpa "127.0.0.1@$sinkport"
+DNS_ROOM_QUERY_LOG=0 dns_room_start || exit 2
+
+pport=$($PCLIENT -P)
+cport=$($PCLIENT -P)
+cat > "$T/policyd.yaml" <<EOF
+listen: [ "inet:127.0.0.1:$pport" ]
+max_connections: $((HANG + CONNS + 100))
+log: { requests: all }
+dns:
+  servers: [ "$DNS_ROOM_SERVER" ]
+  timeout_ms: 2000             # the default
+  cache_size: 300000
+EOF
+printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: 1000\n' "$cport" > "$T/ceiling.yaml"
+./policyd/policyd -c "$T/policyd.yaml" -f 2> "$T/policyd.log" &
+ppid=$!
+room_on_exit "kill $ppid 2>/dev/null; wait $ppid 2>/dev/null"
+./t/bench/ceiling -c "$T/ceiling.yaml" 2> "$T/ceiling.log" &
+cpid=$!
+room_on_exit "kill $cpid 2>/dev/null"
+room_wait_file "$T/policyd.log" 'started' || { cat "$T/policyd.log"; exit 2; }
+room_wait_file "$T/ceiling.log" 'started' || { cat "$T/ceiling.log"; exit 2; }
+
+# Address files: "IP unknown" lines; round r of the misses gets its own slice.
+perl -e 'my $i = 0; for my $b (77, 78) { for my $c (0..255) { for my $d (0..255) {
+	print "10.$b.$c.$d unknown\n" } } }' > "$T/all.txt"
+for r in $(seq 1 "$ROUNDS"); do
+	sed -n "$(( (r - 1) * REQS + 1 )),$(( r * REQS ))p" "$T/all.txt" > "$T/miss.$r.txt"
+done
+perl -e 'for my $c (0..255) { for my $d (0..255) { print "10.99.$c.$d unknown\n" } }' > "$T/hang.txt"
+# The same addresses with the names their PTRs give: the same classifying
+# work, without DNS.
+perl -e 'for my $c (0..255) { for my $d (0..255) {
+	print "10.77.$c.$d h-77-$c-$d.dyn.example.net\n" } }' > "$T/named.txt"
+
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
+run() {         # spec file -> pclient line (any action= reply is fine:
+		# the names of 10.77/16 classify as dynamic, REJECT)
+	$PCLIENT -s "$1" -c "$CONNS" -n $((REQS / CONNS)) -f "$2" -t 120
+}
+pick() {        # keep the better of $1 (old) and $2 (new) by rps
+	if [ -z "$1" ] || awk -v a="$(field rps "$2")" -v b="$(field rps "$1")" 'BEGIN { exit !(a > b) }'; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+
+miss= hit= named= ceil= hang=
+for r in $(seq 1 "$ROUNDS"); do
+	miss=$(pick "$miss" "$(run "inet:127.0.0.1:$pport" "$T/miss.$r.txt")")
+	hit=$(pick "$hit" "$(run "inet:127.0.0.1:$pport" "$T/miss.$r.txt")")
+	named=$(pick "$named" "$(run "inet:127.0.0.1:$pport" "$T/named.txt")")
+	ceil=$(pick "$ceil" "$(run "inet:127.0.0.1:$cport" "$T/named.txt")")
+done
+ptrs=$(grep -c 'ptr=h-' "$T/policyd.log")
+
+# 1,000 connections, each waiting on a lookup that never completes.
+$PCLIENT -s "inet:127.0.0.1:$pport" -c "$HANG" -n 60 -f "$T/hang.txt" \
+    -e DUNNO -t 300 > "$T/hang.out" 2>&1 &
+hpid=$!
+room_on_exit "kill $hpid 2>/dev/null"
+sleep 2         # all of them connected and waiting
+for r in $(seq 1 "$ROUNDS"); do
+	hang=$(pick "$hang" "$(run "inet:127.0.0.1:$pport" "$T/miss.$r.txt")")
+done
+kill "$hpid" 2>/dev/null
+wait "$hpid" 2>/dev/null
+
+printf '%-7s | %10s %8s %8s | %s\n' run "req/s" "p50 us" "p99 us" "what"
+line() { printf '%-7s | %10s %8s %8s | %s\n' "$1" "$(field rps "$2")" \
+    "$(field p50_us "$2")" "$(field p99_us "$2")" "$3"; }
+line miss "$miss" "new address each request: one PTR query each, $CONNS connections"
+line hit "$hit" "the same addresses again: DNS cache"
+line named "$named" "name given by Postfix: no DNS (foundation)"
+line ceiling "$ceil" "do-nothing responder, same server code"
+line hang "$hang" "cache hits while $HANG lookups hang"
+errs=$(grep -h -o 'errors=[0-9]*' <<< "$miss $hit $named $hang" | grep -v '=0$')
+[ -z "$errs" ] || echo "  errors in some runs: $errs"
+
+fail=0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
+mr=$(field rps "$miss")
+if awk -v m="$mr" 'BEGIN { exit !(m < 10000) }'; then
+	echo "  below the floor: cache-miss lookups $mr/s < 10,000/s"; fail=1
+else
+	echo "  cache-miss lookups: $mr/s (floor 10,000/s)"
+fi
+hr=$(ratio "$(field rps "$hit")" "$(field rps "$named")")
+echo "  cache hits: $hr% of named requests (floor 85%), $(ratio "$(field rps "$hit")" "$(field rps "$ceil")")% of the ceiling"
+[ "$hr" -ge 85 ] || { echo "  below the floor: cache hits"; fail=1; }
+gr=$(ratio "$(field rps "$hang")" "$(field rps "$hit")")
+echo "  with $HANG lookups hanging: $gr% of the cache-hit throughput (floor 80%)"
+[ "$gr" -ge 80 ] || { echo "  below the floor: throughput with hanging lookups"; fail=1; }
+echo "  answers with a PTR name policyd found (query or cache): $ptrs;" \
+    "answered tempfail (the hanging ones): $(grep -c 'dns=tempfail' "$T/policyd.log")"
+exit $fail
