@@ -2,10 +2,10 @@
  * dns.h - asynchronous DNS for policyd: c-ares inside the libev loop, an
  * answer cache, and identical lookups in flight merged into one query.
  *
- * One struct dns per process (dns_get() keeps it): one c-ares channel whose
- * sockets are watched through ARES_OPT_SOCK_STATE_CB with one ev_io per
- * c-ares socket, and one ev_timer set from ares_timeout().  Servers come
- * from dns.servers ("IP:PORT"), otherwise from the system resolver
+ * One struct dns per process (dns_get() keeps it): its queries go out
+ * through a c-ares channel in the libev loop (dnschan.h: one ev_io per
+ * c-ares socket, one ev_timer from ares_timeout()).  Servers come from
+ * dns.servers ("IP:PORT"), otherwise from the system resolver
  * configuration (resolv.conf), read when the channel is made.
  *
  * dns_lookup(qtype, name) answers from the cache when it can - calling fn
@@ -27,9 +27,11 @@
  *   timeout, other errors    is not asked again for every request
  *
  * A new configuration (SIGHUP) is applied by dns_get(): cache size and TTL
- * bounds at once; changed servers or timeout rebuild the channel as soon as
- * no query is in flight.  Errors creating the channel are logged once and
- * dns_get() returns NULL (callers then answer without DNS).  Owner: H4.
+ * bounds at once; changed servers or timeout open a new channel for new
+ * queries while the old one finishes its queries in flight.  Errors making
+ * a channel are logged; dns_get() then returns NULL (callers answer
+ * without DNS) or keeps the old channel.  dns_free() closes every channel
+ * of the process: there is one struct dns per process.  Owner: H4.
  */
 #ifndef POLICYD_DNS_H
 #define POLICYD_DNS_H
@@ -44,7 +46,6 @@ struct dns;
 struct dns_lookup;
 
 #define DNS_TEMPFAIL_TTL  5
-#define DNS_TRIES         3
 
 typedef void dns_answer_fn(void *arg, const struct dns_answer *ans);
 

@@ -110,6 +110,22 @@ q1=$(dns_room_queries)
 $POLICYD -c "$PD_CONF" -q unknown 192.0.2.60 > /dev/null 2>&1
 t_is "$(dns_room_queries)" "$q1" "-q without --dns looks nothing up"
 
+# SIGHUP with other servers: the channel is rebuilt (a SERVFAIL sink now).
+dns_room_sink servfail
+sed -i "s/servers: \[ \"$DNS_ROOM_SERVER\" \]/servers: [ \"127.0.0.1:$DNS_ROOM_SINK_PORT\" ]/" "$PD_CONF"
+kill -HUP "$PD_PID"
+pd_wait_log 'configuration reloaded'
+t_ok $? "SIGHUP: new dns servers"
+out=$(ask 192.0.2.41)
+t_is "$out" "$(printf 'action=DEFER_IF_PERMIT dns lookups failed, try later\n\n')" \
+    "SERVFAIL from the new server: tempfail_action"
+l=$(logline 192\\.0\\.2\\.41)
+grep -q 'dns_tempfail=PTR:servfail' <<<"$l"
+t_ok $? "log: PTR:servfail, not NXDOMAIN" || echo "#   $l"
+sed -i "s/servers: \[ \"127.0.0.1:$DNS_ROOM_SINK_PORT\" \]/servers: [ \"$DNS_ROOM_SERVER\" ]/" "$PD_CONF"
+kill -HUP "$PD_PID"
+pd_wait_log 'configuration reloaded' 2
+
 # Through a real Postfix: NAME=[UNAVAILABLE] (client_name unknown), the PTR
 # names a broadband host: refused.
 if postfix_room_check; then
