@@ -54,6 +54,33 @@ dnscheck_name_usable(const char *name)
 	    strcasecmp(name, "unknown") != 0 && dnsmsg_name_ok(name);
 }
 
+/* Copy s into dst (bounded, always terminated). */
+static void
+copy(char *dst, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* Append the words to buf at *o (a space first unless at the start). */
+static void
+words(char *buf, size_t size, size_t *o, const char *key, const char *val)
+{
+	size_t kl = strlen(key), vl = strlen(val), sp = *o ? 1 : 0;
+
+	if (*o + sp + kl + vl + 1 > size)
+		return;
+	if (sp)
+		buf[(*o)++] = ' ';
+	memcpy(buf + *o, key, kl);
+	memcpy(buf + *o + kl, val, vl + 1);
+	*o += kl + vl;
+}
+
 static void
 note_tempfail(struct dnscheck *c, const char *what, const char *why)
 {
@@ -155,7 +182,7 @@ ptr_cb(void *arg, const struct dns_answer *a)
 	switch (a->status) {
 	case DNS_OK:
 		c->r.ptr = DC_PTR_FOUND;
-		snprintf(c->r.name, sizeof(c->r.name), "%s", a->names[0]);
+		copy(c->r.name, sizeof(c->r.name), a->names[0]);
 		if (c->dc->forward_confirm && !c->finished)
 			start_fwd(c);
 		break;
@@ -239,7 +266,7 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 	c->starting = true;
 	if (dnscheck_name_usable(name)) {
 		c->r.ptr = DC_PTR_GIVEN;
-		snprintf(c->r.name, sizeof(c->r.name), "%s", name);
+		copy(c->r.name, sizeof(c->r.name), name);
 		c->r.fc = verified ? DC_FC_VERIFIED : DC_FC_SKIPPED;
 	}
 	if (c->d == NULL) {
@@ -353,25 +380,22 @@ dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size)
 	static const char *const fcs[] = { "skipped", "verified", "confirmed",
 		"forged", "tempfail" };
 	size_t o = strlen(buf);
-	char esc[DNS_NAME_MAX + 8];
+	char esc[DNS_NAME_MAX * 4 + 8];
 
 	if (o >= size)
 		return;
 	if (r->ptr != DC_PTR_GIVEN && r->ptr != DC_PTR_SKIPPED)
-		o += (size_t)snprintf(buf + o, size - o, "%sptr=%s", o ? " " : "",
-		    r->ptr == DC_PTR_FOUND ? log_escs(esc, sizeof(esc), r->name) :
-		    ptrs[r->ptr]);
-	if (o < size && r->fc != DC_FC_SKIPPED && r->fc != DC_FC_VERIFIED)
-		o += (size_t)snprintf(buf + o, size - o, "%sfcrdns=%s",
-		    o ? " " : "", r->fc == DC_FC_FORGED ? "forged" : fcs[r->fc]);
-	if (o < size && r->dnsbl[0] != '\0')
-		o += (size_t)snprintf(buf + o, size - o, "%sdnsbl=%s",
-		    o ? " " : "", r->dnsbl);
-	if (o < size && r->why[0] != '\0') {   /* one word: spaces as '-' */
+		words(buf, size, &o, "ptr=", r->ptr == DC_PTR_FOUND ?
+		    r->name : ptrs[r->ptr]);    /* names are printable */
+	if (r->fc != DC_FC_SKIPPED && r->fc != DC_FC_VERIFIED)
+		words(buf, size, &o, "fcrdns=", fcs[r->fc]);
+	if (r->dnsbl[0] != '\0')
+		words(buf, size, &o, "dnsbl=", r->dnsbl);
+	if (r->why[0] != '\0') {               /* one word: spaces as '-' */
 		char *p = log_escs(esc, sizeof(esc), r->why);
 		for (; *p != '\0'; p++)
 			if (*p == ' ')
 				*p = '-';
-		snprintf(buf + o, size - o, "%sdns_tempfail=%s", o ? " " : "", esc);
+		words(buf, size, &o, "dns_tempfail=", esc);
 	}
 }

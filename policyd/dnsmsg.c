@@ -245,28 +245,51 @@ bad:
 	return -1;
 }
 
+/* Append s to out at *o; -1 when it does not fit (with the NUL). */
+static int
+put(char *out, size_t size, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*o + n + 1 > size)
+		return -1;
+	memcpy(out + *o, s, n + 1);
+	*o += n;
+	return 0;
+}
+
 int
 dnsmsg_revname(const struct addr *a, const char *zone, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	int n;
+	char tmp[80];
+	size_t o = 0, t = 0;
 
 	if (a->family == AF_INET) {
-		n = snprintf(out, size, "%u.%u.%u.%u.%s", a->a[3], a->a[2],
-		    a->a[1], a->a[0], zone ? zone : "in-addr.arpa");
-		return n < 0 || (size_t)n >= size ? -1 : 0;
+		for (int i = 3; i >= 0; i--) {  /* no printf: a hot path */
+			unsigned v = a->a[i];
+			if (v >= 100)
+				tmp[t++] = (char)('0' + v / 100);
+			if (v >= 10)
+				tmp[t++] = (char)('0' + v / 10 % 10);
+			tmp[t++] = (char)('0' + v % 10);
+			tmp[t++] = '.';
+		}
+		tmp[t] = '\0';
+		if (put(out, size, &o, tmp) < 0)
+			return -1;
+		return put(out, size, &o, zone ? zone : "in-addr.arpa");
 	}
-	if (size < 64 + 1)
-		return -1;
 	for (int i = 15; i >= 0; i--) {
-		out[o++] = hex[a->a[i] & 0x0f];
-		out[o++] = '.';
-		out[o++] = hex[a->a[i] >> 4];
-		out[o++] = '.';
+		tmp[t++] = hex[a->a[i] & 0x0f];
+		tmp[t++] = '.';
+		tmp[t++] = hex[a->a[i] >> 4];
+		tmp[t++] = '.';
 	}
-	n = snprintf(out + o, size - o, "%s", zone ? zone : "ip6.arpa");
-	return n < 0 || (size_t)n >= size - o ? -1 : 0;
+	tmp[t] = '\0';
+	if (put(out, size, &o, tmp) < 0)
+		return -1;
+	return put(out, size, &o, zone ? zone : "ip6.arpa");
 }
 
 void

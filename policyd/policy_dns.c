@@ -108,7 +108,7 @@ policy_dns_try(struct ev_loop *loop, const struct config *cfg,
 	    verified, &r))
 		return false;
 	outcome_from(&r, o);
-	snprintf(o->namebuf, sizeof(o->namebuf), "%s", r.name);
+	memcpy(o->namebuf, r.name, sizeof(o->namebuf));    /* same size */
 	o->name = o->namebuf;
 	return true;
 }
