@@ -129,15 +129,18 @@ ntab_put(struct exceptions *x, int tab, const char *key, size_t n,
 	t->n++;
 }
 
-/* The live entry for s[0..n) in t, or NONE. */
+/* The live entry for s[0..n) in t, or NONE.  An empty table (a list
+ * without entries of that kind, the common case) costs no hashing. */
 static uint32_t
 ntab_get(const struct exceptions *x, int tab, const char *s, size_t n,
     time_t now)
 {
-	const struct nslot *e = ntab_find(&x->tab[tab], s, n, hash_lc(s, n));
+	const struct nslot *e;
 	time_t u;
 
-	if (e == NULL)
+	if (x->tab[tab].n == 0)
+		return NONE;
+	if ((e = ntab_find(&x->tab[tab], s, n, hash_lc(s, n))) == NULL)
 		return NONE;
 	u = x->v[e->entry].until;
 	return u == 0 || now < u ? e->entry : NONE;
@@ -151,6 +154,8 @@ ntab_suffix(const struct exceptions *x, int tab, const char *s, size_t n,
 	uint32_t r;
 	const char *dot;
 
+	if (x->tab[tab].n == 0)
+		return NONE;
 	while (n > 0) {
 		if ((r = ntab_get(x, tab, s, n, now)) != NONE)
 			return r;
@@ -303,7 +308,8 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 	if (q->client && (r = exc_trie_lookup(&x->nets, q->client, now)) != NONE)
 		return entry_at(x, r);
 	s = q->client_name;
-	if (s && *s && strcmp(s, "unknown") != 0) {
+	if (s && *s && (x->tab[T_HOST].n > 0 || x->tab[T_DOMAIN].n > 0) &&
+	    strcmp(s, "unknown") != 0) {
 		n = strlen(s);
 		if (n > 0 && s[n - 1] == '.')
 			n--;
@@ -311,7 +317,8 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 		    (r = ntab_suffix(x, T_DOMAIN, s, n, now)) != NONE)
 			return entry_at(x, r);
 	}
-	if (q->sender && (at = strrchr(q->sender, '@')) != NULL &&
+	if (q->sender && x->tab[T_SENDER].n > 0 &&
+	    (at = strrchr(q->sender, '@')) != NULL &&
 	    (r = ntab_suffix(x, T_SENDER, at + 1, strlen(at + 1), now)) != NONE)
 		return entry_at(x, r);
 	s = q->recipient;
