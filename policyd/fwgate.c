@@ -12,6 +12,7 @@
 #include <string.h>
 #include <stdio.h>
 
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/fwgate.h"
 
@@ -230,7 +231,7 @@ static enum fwgate_verdict
 set(struct fwgate_result *out, enum fwgate_verdict v, const char *text)
 {
 	out->verdict = v;
-	snprintf(out->text, sizeof(out->text), "%s", text);
+	str_copy(out->text, sizeof(out->text), text);
 	return v;
 }
 

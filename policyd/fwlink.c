@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/config.h"
 #include "policyd/fwclient.h"
@@ -181,14 +182,13 @@ fwlink_req_init(struct fwlink_req *fr, const struct policy_req *req)
 bool
 fwlink_action_refuses(const char *action)
 {
-	static const char *const words[] = {
-		"REJECT", "DEFER", "DEFER_IF_PERMIT", NULL
+	static const struct { const char *w; size_t n; } words[] = {
+		{ "REJECT", 6 }, { "DEFER", 5 }, { "DEFER_IF_PERMIT", 15 },
 	};
 	size_t n = strcspn(action, " \t");
 
-	for (size_t i = 0; words[i] != NULL; i++)
-		if (n == strlen(words[i]) &&
-		    strncasecmp(action, words[i], n) == 0)
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (n == words[i].n && strncasecmp(action, words[i].w, n) == 0)
 			return true;
 	return n == 3 && (action[0] == '4' || action[0] == '5') &&
 	    isdigit((unsigned char)action[1]) &&
@@ -232,7 +232,7 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 	if (r.verdict == FWGATE_QUEUE && fl.client == NULL)
 		snprintf(r.text, sizeof(r.text), "skipped:%s",
 		    fl.offline ? "offline" : "disabled");
-	snprintf(res->fw, sizeof(res->fw), "%s", r.text);
+	str_copy(res->fw, sizeof(res->fw), r.text);
 	if (r.verdict != FWGATE_QUEUE || fl.client == NULL)
 		return;
 	t->send = true;

@@ -214,7 +214,8 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
-	} else if (!verdict_pre(cfg, req, &res)) {
+	} else if (!verdict_pre(cfg, req, fwr.have_addr ? &fwr.addr : NULL,
+	    &res)) {
 		struct policy_dns_outcome o;            /* H4 */
 
 		if (!policy_dns_needed(cfg, req))

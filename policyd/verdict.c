@@ -5,10 +5,12 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common/addr.h"
 #include "common/log.h"
+#include "common/strcopy.h"
 #include "policyd/actions.h"
 #include "policyd/classify.h"
 #include "policyd/classify_config.h"
@@ -96,34 +98,33 @@ static void
 result_set(struct policy_result *res, const char *action, const char *class,
     const char *reason)
 {
-	snprintf(res->action, sizeof(res->action), "%s", action);
+	str_copy(res->action, sizeof(res->action), action);
 	res->class = class;
-	snprintf(res->reason, sizeof(res->reason), "%s", reason);
+	str_copy(res->reason, sizeof(res->reason), reason);
 }
 
 bool
 verdict_pre(const struct config *cfg, const struct policy_req *req,
-    struct policy_result *res)
+    const struct addr *client, struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	const struct exc_entry *e;
 	struct exc_query q;
 	struct vcache_val v;
-	struct addr a;
 	char buf[384];
-	bool have_addr = req->client_address &&
-	    addr_parse(&a, req->client_address) == 0;
+	size_t n;
 
 	if (usable(req->sasl_username)) {
 		result_set(res, "DUNNO", NULL, "sasl=authenticated");
 		return true;
 	}
-	q.client = have_addr ? &a : NULL;
+	q.client = client;
 	q.client_name = verdict_name(req);
 	q.sender = req->sender;
 	q.recipient = req->recipient;
 	if ((e = exceptions_match(cc->exceptions, &q, time(NULL))) == NULL &&
-	    q.client_name == req->client_name && usable(req->reverse_client_name)) {
+	    q.client_name == req->client_name && usable(req->reverse_client_name) &&
+	    strcasecmp(req->client_name, req->reverse_client_name) != 0) {
 		q.client_name = req->reverse_client_name;
 		e = exceptions_match(cc->exceptions, &q, time(NULL));
 	}
@@ -134,11 +135,13 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 		result_set(res, "DUNNO", NULL, buf);
 		return true;
 	}
-	if (have_addr && vcache_get(cache, &a, mono_ms(), &v)) {
+	if (client != NULL && vcache_get(cache, client, mono_ms(), &v)) {
 		stats_inc(STAT_VCACHE_HITS);
-		snprintf(buf, sizeof(buf), "cached %s", v.reason);
-		result_set(res, actions_for(&cc->actions, v.cls),
-		    vclass_name(v.cls), buf);
+		str_copy(res->action, sizeof(res->action),
+		    actions_for(&cc->actions, v.cls));
+		res->class = vclass_name(v.cls);
+		n = str_copy(res->reason, sizeof(res->reason), "cached ");
+		str_append(res->reason, sizeof(res->reason), n, v.reason);
 		return true;
 	}
 	stats_inc(STAT_VCACHE_MISSES);

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 
+struct addr;
 struct config;
 struct policy_req;
 struct policy_result;
@@ -30,8 +31,10 @@ int  verdict_init(const struct config *cfg);
 void verdict_reload(const struct config *cfg);
 void verdict_fini(void);
 
+/* client: req's client_address parsed, NULL when missing or not an
+ * address (the caller has parsed it already). */
 bool verdict_pre(const struct config *cfg, const struct policy_req *req,
-    struct policy_result *res);
+    const struct addr *client, struct policy_result *res);
 void verdict_classify(const struct config *cfg, const struct policy_req *req,
     const char *name, struct policy_result *res);
 /* The name Postfix gave: client_name, else reverse_client_name; NULL when
