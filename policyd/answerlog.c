@@ -3,6 +3,7 @@
  */
 #include <ev.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -126,6 +127,28 @@ static const unsigned char plain[256] = {
 };
 #define esc_plain(c) plain[(unsigned char)(c)]
 
+/* Are the n bytes at s all plain?  Eight at a time: a word has a byte
+ * below 0x20, above 0x7e, '"' or '\\' when one of these (exact for "any
+ * byte") sets that byte's top bit. */
+static bool all_plain(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, tops = ones * 0x80;
+	uint64_t w, q, b;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		q = w ^ ones * '"';
+		b = w ^ ones * '\\';
+		if ((((w - ones * 0x20) & ~w) | ((w + ones * 1) | w) |
+		    ((q - ones) & ~q) | ((b - ones) & ~b)) & tops)
+			return false;
+	}
+	while (n-- > 0)
+		if (!esc_plain(*s++))
+			return false;
+	return true;
+}
+
 void logline_esc(struct logline *l, const char *s, size_t cut)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -137,14 +160,13 @@ void logline_esc(struct logline *l, const char *s, size_t cut)
 		s = "-";
 	if (cut > sizeof(l->buf) - l->len)
 		cut = sizeof(l->buf) - l->len;
-	for (p = (const unsigned char *)s; *p; p++)
-		need += esc_plain(*p) ? 1 : 4;
-	n = (size_t)(p - (const unsigned char *)s);
-	if (need == n && n <= cut) {            /* the common case */
-		memcpy(l->buf + l->len, s, n);
+	if ((n = strnlen(s, cut + 1)) <= cut && all_plain(s, n)) {
+		memcpy(l->buf + l->len, s, n);  /* the common case */
 		l->len += n;
 		return;
 	}
+	for (p = (const unsigned char *)s; *p; p++)
+		need += esc_plain(*p) ? 1 : 4;
 	lim = need <= cut ? cut : cut > 3 ? cut - 3 : 0;
 	d = l->buf + l->len;
 	for (p = (const unsigned char *)s; *p; p++) {
