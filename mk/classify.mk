@@ -15,4 +15,4 @@ bench-classify: t/bench/classify_bench
 		echo "bench-classify: $(CLASSIFY_CORPUS) not found, skipped"; \
 	fi
 
-bench: bench-classify
+BENCH_ALL += bench-classify

@@ -14,4 +14,4 @@ DEB_PKGS += $(filter-out $(DEB_PKGS),postfix swaks unbound perl)
 bench-dns: $(POLICYD) t/bench/ceiling t/lib/pclient
 	@bash t/bench/dns-bench.sh
 
-bench: bench-dns
+BENCH_ALL += bench-dns

@@ -4,7 +4,7 @@
 # As root it runs in a network namespace with the iptables backend.  Owner: H6.
 #   make bench-fwclient BENCH_FW_REQS=40000 BENCH_ROUNDS=3 BENCH_FW_BURST=10000
 .PHONY: bench-fwclient
-bench: bench-fwclient
+BENCH_ALL += bench-fwclient
 bench-fwclient: $(POLICYD) $(FWHELPER) t/lib/pclient
 	@BENCH_FW_REQS=$(or $(BENCH_FW_REQS),40000) BENCH_ROUNDS=$(or $(BENCH_ROUNDS),3) \
 	    BENCH_FW_BURST=$(or $(BENCH_FW_BURST),10000) bash t/bench/fwclient.sh

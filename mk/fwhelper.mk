@@ -6,7 +6,7 @@
 # The integration tests t/40..45-fwh-*.t take the backend from FWH_BACKEND
 # too: make prove TESTS='t/4?-fwh-*.t' FWH_BACKEND=iptables
 .PHONY: bench-fwhelper
-bench: bench-fwhelper
+BENCH_ALL += bench-fwhelper
 
 FWH_BACKEND ?= iptables
 export FWH_BACKEND

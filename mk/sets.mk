@@ -3,6 +3,6 @@
 # t/bench/fw_sets.sh).  nftables, ipset, iptables and iproute2 are in
 # DEB_PKGS already.  Owner: H5.
 .PHONY: bench-sets
-bench: bench-sets
+BENCH_ALL += bench-sets
 bench-sets: $(FWHELPER) t/bench/fw_sets_bench
 	@bash t/bench/fw_sets.sh
