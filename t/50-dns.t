@@ -102,5 +102,19 @@ for mode in servfail refused drop; do
 	esac
 	has "$D/$mode.out" 192.0.2.10 "$want" "$mode server: tempfail, not NXDOMAIN"
 done
+# A late answer still fills the cache: the server answers after 500 ms, the
+# deadline is 250 ms; the same client later is answered from the cache.
+dns_room_sink slow 500 late.example.net
+printf 'dns: { servers: [ "127.0.0.1:%s" ], timeout_ms: 250 }\n' \
+    "$DNS_ROOM_SINK_PORT" > "$D/slow.yaml"
+t/lib/dnsprobe -r 2 -w 800 "$D/slow.yaml" 192.0.2.10 > "$D/slow.out"
+l1=$(sed -n '/round 1/,/round 2/p' "$D/slow.out" | grep '^192')
+l2=$(sed -n '/round 2/,/stats/p' "$D/slow.out" | grep '^192')
+grep -q 'ptr=tempfail .*late=1 why=PTR:deadline' <<<"$l1"
+t_ok $? "slow server: tempfail at the deadline" || echo "#   $l1"
+grep -q 'ptr=found name=late\.example\.net .*late=0' <<<"$l2"
+t_ok $? "its late answer was cached and used" || echo "#   $l2"
+grep -q 'stats lookups=2 cache_hits=1 merged=0 queries=1 answers=1' "$D/slow.out"
+t_ok $? "one query for both: $(tail -1 "$D/slow.out")"
 echo "1..$n"
 [ "$fail" = 0 ]

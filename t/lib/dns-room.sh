@@ -29,7 +29,8 @@
 #
 # dns_room_sink MODE starts t/lib/dns-sink.pl on a new free port (UDP and
 # TCP): servfail or refused answer every query with that RCODE, drop reads
-# and never answers; its queries go to $DNS_ROOM_DIR/sink.PORT.log.
+# and never answers, "slow DELAY_MS NAME" answers every query late with a
+# PTR record naming NAME; its queries go to $DNS_ROOM_DIR/sink.PORT.log.
 #
 # dns_room_forward ZONE ADDR@PORT (before dns_room_start) makes unbound
 # forward that zone (a transparent local zone) to another server, e.g. a
@@ -205,10 +206,11 @@ dns_room_queries() {
 
 dns_room_sink() {
 	local mode=$1 port
+	shift
 	dns_room_init || return 1
 	port=$(room_free_port) || return 1
 	perl "$_dns_room_lib/dns-sink.pl" "$mode" "$port" "$DNS_ROOM_DIR/sink.$port.log" \
-	    2>"$DNS_ROOM_DIR/sink.$port.err" &
+	    "$@" 2>"$DNS_ROOM_DIR/sink.$port.err" &
 	_dns_room_sinks+=($!)
 	DNS_ROOM_SINK_PORT=$port
 	: >> "$DNS_ROOM_DIR/sink.$port.log"

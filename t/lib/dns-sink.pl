@@ -1,22 +1,28 @@
 #!/usr/bin/perl
 # dns-sink.pl - a misbehaving DNS server for tests (UDP and TCP on loopback).
 #
-#   dns-sink.pl MODE PORT [LOGFILE]
+#   dns-sink.pl MODE PORT [LOGFILE [DELAY_MS NAME]]
 #
 # MODE servfail: answer every query with RCODE 2 (SERVFAIL);
 #      refused:  answer with RCODE 5 (REFUSED);
-#      drop:     read every query and never answer.
+#      drop:     read every query and never answer;
+#      slow:     answer every query DELAY_MS later with one PTR record
+#                naming NAME (TTL 300), whatever was asked (UDP only).
 # Every query received is appended to LOGFILE as "QNAME QTYPE", one line,
 # flushed, so a test can count them.  Runs until killed.  Owner: H4.
 use strict;
 use warnings;
 use IO::Socket::INET;
 use IO::Select;
+use Time::HiRes ();
 
-my ($mode, $port, $logf) = @ARGV;
-die "usage: $0 servfail|refused|drop PORT [LOG]\n"
-    unless defined $port && $mode =~ /^(servfail|refused|drop)$/;
-my $rcode = $mode eq 'servfail' ? 2 : $mode eq 'refused' ? 5 : -1;
+my ($mode, $port, $logf, $delay, $ptrname) = @ARGV;
+die "usage: $0 servfail|refused|drop|slow PORT [LOG [DELAY_MS NAME]]\n"
+    unless defined $port && $mode =~ /^(servfail|refused|drop|slow)$/;
+die "slow needs LOG DELAY_MS NAME\n" if $mode eq 'slow' && !defined $ptrname;
+my $rcode = $mode eq 'servfail' ? 2 : $mode eq 'refused' ? 5 :
+    $mode eq 'slow' ? 0 : -1;
+my @later;      # slow: [due, reply, peer], in order
 
 my $udp = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => $port,
     Proto => 'udp') or die "udp $port: $!\n";
@@ -49,19 +55,40 @@ sub reply {
 	print $log join('.', @labels) . ". $qtype\n" if $log;
 	return undef if $rcode < 0;
 	my $rflags = 0x8000 | ($flags & 0x0100) | 0x0080 | $rcode;
-	return pack('n n n n n n', $id, $rflags, 1, 0, 0, 0) .
-	    substr($q, 12, $off + 4 - 12);
+	my $r = pack('n n n n n n', $id, $rflags, 1, $mode eq 'slow' ? 1 : 0,
+	    0, 0) . substr($q, 12, $off + 4 - 12);
+	if ($mode eq 'slow') {
+		my $rd = join('', map { chr(length) . $_ } split /\./, $ptrname) .
+		    "\0";
+		$r .= pack('n n n N n', 0xc00c, 12, 1, 300, length $rd) . $rd;
+	}
+	return $r;
 }
 
 my $sel = IO::Select->new($udp, $tcp);
 my @keep;       # dropped TCP connections are held open, never answered
 while (1) {
-	for my $s ($sel->can_read) {
+	my $wait;
+	if (@later) {
+		$wait = $later[0][0] - Time::HiRes::time();
+		$wait = 0 if $wait < 0;
+	}
+	my @ready = $sel->can_read($wait);
+	while (@later && $later[0][0] <= Time::HiRes::time()) {
+		my $l = shift @later;
+		$udp->send($l->[1], 0, $l->[2]);
+	}
+	for my $s (@ready) {
 		if ($s == $udp) {
 			my $peer = $udp->recv(my $q, 65535);
 			next unless defined $peer;
 			my $r = reply($q);
-			$udp->send($r, 0, $peer) if defined $r;
+			if (defined $r && $mode eq 'slow') {
+				push @later, [Time::HiRes::time() + $delay / 1000,
+				    $r, $peer];
+			} elsif (defined $r) {
+				$udp->send($r, 0, $peer);
+			}
 		} elsif ($s == $tcp) {
 			my $c = $tcp->accept or next;
 			$sel->add($c);
