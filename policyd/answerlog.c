@@ -107,14 +107,6 @@ void logline_put(struct logline *l, const char *s)
 	logline_putn(l, s, strlen(s));
 }
 
-void logline_putn(struct logline *l, const char *s, size_t n)
-{
-	if (n > sizeof(l->buf) - l->len)
-		n = sizeof(l->buf) - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
-}
-
 /* 1 for the bytes log_esc() keeps as they are (printable ASCII but '\\'
  * and '"'), so the common case is one table lookup per byte. */
 #define P16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
@@ -127,26 +119,36 @@ static const unsigned char plain[256] = {
 };
 #define esc_plain(c) plain[(unsigned char)(c)]
 
-/* Are the n bytes at s all plain?  Eight at a time: a word has a byte
- * below 0x20, above 0x7e, '"' or '\\' when one of these (exact for "any
- * byte") sets that byte's top bit. */
-static bool all_plain(const char *s, size_t n)
+/* Are the 8 bytes at s all plain?  A byte below 0x20, above 0x7e, '"' or
+ * '\\' sets its top bit in one of these terms (exact for "any byte"). */
+static bool word_plain(const char *s)
 {
 	const uint64_t ones = 0x0101010101010101ull, tops = ones * 0x80;
 	uint64_t w, q, b;
 
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		q = w ^ ones * '"';
-		b = w ^ ones * '\\';
-		if ((((w - ones * 0x20) & ~w) | ((w + ones * 1) | w) |
-		    ((q - ones) & ~q) | ((b - ones) & ~b)) & tops)
-			return false;
+	memcpy(&w, s, 8);
+	q = w ^ ones * '"';
+	b = w ^ ones * '\\';
+	return ((((w - ones * 0x20) & ~w) | ((w + ones * 1) | w) |
+	    ((q - ones) & ~q) | ((b - ones) & ~b)) & tops) == 0;
+}
+
+/* Are the n bytes at s all plain?  Eight at a time; the last word may
+ * overlap the one before. */
+static bool all_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (!esc_plain(s[i]))
+				return false;
+		return true;
 	}
-	while (n-- > 0)
-		if (!esc_plain(*s++))
+	for (i = 0; i + 8 < n; i += 8)
+		if (!word_plain(s + i))
 			return false;
-	return true;
+	return word_plain(s + n - 8);
 }
 
 void logline_esc(struct logline *l, const char *s, size_t cut)

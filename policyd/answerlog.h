@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "common/log.h"
 
@@ -33,7 +34,14 @@ struct logline {
 };
 
 void logline_put(struct logline *l, const char *s);
-void logline_putn(struct logline *l, const char *s, size_t n);
+/* Inline: with a constant n (LOGLINE_LIT) the copy is a few moves. */
+static inline void logline_putn(struct logline *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
 /* A string literal, its length known at compile time. */
 #define LOGLINE_LIT(l, lit) logline_putn((l), (lit), sizeof(lit) - 1)
 void logline_esc(struct logline *l, const char *s, size_t cut);
