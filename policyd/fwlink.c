@@ -228,7 +228,8 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 	in.excepted = excepted || (res->class == NULL &&
 	    strncmp(res->reason, "exception=", 10) == 0);
 	in.authenticated = fr->authenticated;
-	fwgate_decide(fl.gate, &in, now_ms(), &r);
+	/* the gate reads the time only for a refusal: no clock otherwise */
+	fwgate_decide(fl.gate, &in, in.refused ? now_ms() : 0, &r);
 	if (r.verdict == FWGATE_QUEUE && fl.client == NULL)
 		snprintf(r.text, sizeof(r.text), "skipped:%s",
 		    fl.offline ? "offline" : "disabled");
