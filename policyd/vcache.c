@@ -3,60 +3,87 @@
  *
  * The entries live in one array of sets of VCACHE_WAYS; an address hashes
  * to one set.  A slot is empty when its stamp is 0 (times are shifted by
- * one so that a real stamp is never 0).
+ * one so that a real stamp is never 0).  A slot fills one cache line, so a
+ * hit costs one memory access where a miss of the CPU caches is likely
+ * (a table of 10,000 entries is larger than them).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/addr.h"
+#include "common/log.h"
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/vcache.h"
 
 #define VCACHE_WAYS 4
+#define VCACHE_LINE 64
+#define VCACHE_SHORT 37         /* reasons shorter than this stay inline */
 
+/*
+ * One slot is one cache line: the key, the stamp and a short reason (the
+ * common case, e.g. "by=nothing ip=one-num(4)"), so a hit reads one line.
+ * A longer reason lives in the parallel array `longr`, at the same index.
+ * Keys are zero-padded to 16 bytes, so comparing is two word compares.
+ */
 struct vslot {
-	struct addr a;
+	unsigned char a[16];
 	long long stamp;        /* inserted at (ms + 1); 0: empty */
-	struct vcache_val v;
+	unsigned char family;
+	unsigned char cls;
+	bool in_longr;          /* the reason is longr[index] */
+	char reason[VCACHE_SHORT];
 };
 
 struct vcache {
-	struct vslot *v;
+	struct vslot *v;        /* nsets * VCACHE_WAYS, VCACHE_LINE-aligned */
+	char (*longr)[CLASSIFY_REASON_MAX];
 	size_t nsets;           /* power of two; 0: caching off */
 	long long ttl_ms;
 };
 
-static uint32_t
-addr_hash(const struct addr *a)
-{
-	uint32_t h = 2166136261u;
-	int i, n = a->family == AF_INET6 ? 16 : 4;
+_Static_assert(sizeof(struct vslot) == VCACHE_LINE, "a slot is one line");
 
-	for (i = 0; i < n; i++)
-		h = (h ^ a->a[i]) * 16777619u;
-	return h ^ (h >> 15);
+/* The key of a: family and the address zero-padded to 16 bytes. */
+static void
+key_of(const struct addr *a, unsigned char k[16], unsigned char *family)
+{
+	size_t n = a->family == AF_INET6 ? 16 : 4;
+
+	memset(k, 0, 16);
+	memcpy(k, a->a, n);
+	*family = (unsigned char)a->family;
+}
+
+static uint32_t
+key_hash(const unsigned char k[16])
+{
+	uint64_t x, y;
+
+	memcpy(&x, k, 8);
+	memcpy(&y, k + 8, 8);
+	x ^= y * 0x9e3779b97f4a7c15ull;
+	x *= 0xff51afd7ed558ccdull;
+	return (uint32_t)(x >> 32);
 }
 
 static bool
-addr_same(const struct addr *x, const struct addr *y)
+key_same(const struct vslot *s, const unsigned char k[16],
+    unsigned char family)
 {
-	int i, n = x->family == AF_INET6 ? 16 : 4;
+	uint64_t x[2], y[2];
 
-	if (x->family != y->family)
-		return false;
-	for (i = 0; i < n; i++)         /* inline: no memcmp call per way */
-		if (x->a[i] != y->a[i])
-			return false;
-	return true;
+	memcpy(x, s->a, 16);
+	memcpy(y, k, 16);
+	return s->family == family && x[0] == y[0] && x[1] == y[1];
 }
 
 struct vcache *
 vcache_new(size_t size, long long ttl_ms)
 {
 	struct vcache *c = xcalloc(1, sizeof(*c));
-	size_t sets = 1;
+	size_t sets = 1, bytes;
 
 	c->ttl_ms = ttl_ms;
 	if (size == 0 || ttl_ms <= 0)
@@ -64,7 +91,11 @@ vcache_new(size_t size, long long ttl_ms)
 	while (sets * VCACHE_WAYS < size)
 		sets *= 2;
 	c->nsets = sets;
-	c->v = xcalloc(sets * VCACHE_WAYS, sizeof(*c->v));
+	bytes = sets * VCACHE_WAYS * sizeof(*c->v);
+	if ((c->v = aligned_alloc(VCACHE_LINE, bytes)) == NULL)
+		fatal("vcache: %zu bytes", bytes);
+	memset(c->v, 0, bytes);
+	c->longr = xcalloc(sets * VCACHE_WAYS, sizeof(*c->longr));
 	return c;
 }
 
@@ -74,13 +105,14 @@ vcache_free(struct vcache *c)
 	if (c == NULL)
 		return;
 	free(c->v);
+	free(c->longr);
 	free(c);
 }
 
 static struct vslot *
-set_of(struct vcache *c, const struct addr *a)
+set_of(struct vcache *c, const unsigned char k[16])
 {
-	return &c->v[(addr_hash(a) & (c->nsets - 1)) * VCACHE_WAYS];
+	return &c->v[(key_hash(k) & (c->nsets - 1)) * VCACHE_WAYS];
 }
 
 static bool
@@ -93,22 +125,23 @@ bool
 vcache_get(struct vcache *c, const struct addr *a, long long now_ms,
     struct vcache_val *out)
 {
+	unsigned char k[16], family;
 	struct vslot *s;
 	int i;
 
 	if (c == NULL || c->nsets == 0)
 		return false;
-	s = set_of(c, a);
+	key_of(a, k, &family);
+	s = set_of(c, k);
 	for (i = 0; i < VCACHE_WAYS; i++) {
-		if (s[i].stamp != 0 && addr_same(&s[i].a, a)) {
+		if (s[i].stamp != 0 && key_same(&s[i], k, family)) {
 			if (!fresh(c, &s[i], now_ms)) {
 				s[i].stamp = 0;
 				return false;
 			}
-			/* the reason up to its end, not all of its array */
-			out->cls = s[i].v.cls;
-			str_copy(out->reason, sizeof(out->reason),
-			    s[i].v.reason);
+			out->cls = (enum vclass)s[i].cls;
+			str_copy(out->reason, sizeof(out->reason), s[i].in_longr ?
+			    c->longr[&s[i] - c->v] : s[i].reason);
 			return true;
 		}
 	}
@@ -119,14 +152,16 @@ void
 vcache_put(struct vcache *c, const struct addr *a, long long now_ms,
     const struct vcache_val *v)
 {
+	unsigned char k[16], family;
 	struct vslot *s, *victim = NULL;
 	int i;
 
 	if (c == NULL || c->nsets == 0)
 		return;
-	s = set_of(c, a);
+	key_of(a, k, &family);
+	s = set_of(c, k);
 	for (i = 0; i < VCACHE_WAYS && victim == NULL; i++)
-		if (s[i].stamp != 0 && addr_same(&s[i].a, a))
+		if (s[i].stamp != 0 && key_same(&s[i], k, family))
 			victim = &s[i];         /* refresh in place */
 	for (i = 0; i < VCACHE_WAYS && victim == NULL; i++)
 		if (!fresh(c, &s[i], now_ms))
@@ -135,9 +170,13 @@ vcache_put(struct vcache *c, const struct addr *a, long long now_ms,
 		for (victim = s, i = 1; i < VCACHE_WAYS; i++)
 			if (s[i].stamp < victim->stamp)
 				victim = &s[i]; /* the oldest */
-	victim->a = *a;
+	memcpy(victim->a, k, 16);
+	victim->family = family;
 	victim->stamp = now_ms + 1;
-	victim->v = *v;
+	victim->cls = (unsigned char)v->cls;
+	victim->in_longr = strnlen(v->reason, VCACHE_SHORT) == VCACHE_SHORT;
+	str_copy(victim->in_longr ? c->longr[victim - c->v] : victim->reason,
+	    victim->in_longr ? CLASSIFY_REASON_MAX : VCACHE_SHORT, v->reason);
 }
 
 void

@@ -92,6 +92,23 @@ check_cache(void)
 	ok(vcache_get(c, &a, 2002, &out) && out.cls == VCLASS_MAIL,
 	    "a second put replaces");
 	is_int(vcache_count(c, 2002), 1, "one entry, not two");
+	/* reasons up to 36 bytes stay in the slot, longer ones apart */
+	for (i = 34; i <= 40; i++) {
+		memset(v.reason, 'r', (size_t)i);
+		v.reason[i] = '\0';
+		vcache_put(c, &b, 2003, &v);
+		ok(vcache_get(c, &b, 2004, &out) && strcmp(out.reason,
+		    v.reason) == 0, "a reason of %d bytes kept whole", i);
+	}
+	snprintf(v.reason, sizeof(v.reason), "by=access+ip ip=full-padded-"
+	    "dashed(4/4) access=dhcp rdns=fcrdns");
+	vcache_put(c, &b, 2003, &v);
+	snprintf(v.reason, sizeof(v.reason), "by=mail");
+	vcache_put(c, &b, 2003, &v);
+	ok(vcache_get(c, &b, 2004, &out) && strcmp(out.reason, "by=mail") == 0,
+	    "a short reason replaces a long one");
+	ok(vcache_get(c, &a, 2004, &out) && out.cls == VCLASS_MAIL,
+	    "an IPv6 entry beside an IPv4 one");
 	for (i = 0; i < 100; i++) {
 		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
 		addr_parse(&b, ip);
