@@ -305,7 +305,9 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 	size_t n;
 	uint32_t r;
 
-	if (q->client && (r = exc_trie_lookup(&x->nets, q->client, now)) != NONE)
+	/* an empty tree: not even its 256 KiB root table is read */
+	if (q->client && x->nets.n > 0 &&
+	    (r = exc_trie_lookup(&x->nets, q->client, now)) != NONE)
 		return entry_at(x, r);
 	s = q->client_name;
 	if (s && *s && (x->tab[T_HOST].n > 0 || x->tab[T_DOMAIN].n > 0) &&

@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "common/addr.h"
@@ -124,7 +123,7 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 	q.recipient = req->recipient;
 	if ((e = exceptions_match(cc->exceptions, &q, time(NULL))) == NULL &&
 	    q.client_name == req->client_name && usable(req->reverse_client_name) &&
-	    strcasecmp(req->client_name, req->reverse_client_name) != 0) {
+	    strcmp(req->client_name, req->reverse_client_name) != 0) {
 		q.client_name = req->reverse_client_name;
 		e = exceptions_match(cc->exceptions, &q, time(NULL));
 	}
