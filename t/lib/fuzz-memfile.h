@@ -2,11 +2,13 @@
  * fuzz-memfile.h - helpers shared by the fuzz harnesses in t/fuzz/.
  *
  * fuzz_memfile() gives a fuzz input a path, for loaders that only take a
- * file name (config, exceptions, journal): the bytes go into one memfd that
- * is rewritten for every input, so fuzzing touches no disk and leaves
- * nothing behind.  The path stays valid for the life of the process; each
- * loader's open() gets its own offset.  Returns NULL if the memfd cannot be
- * made (the harness then skips the input).
+ * file name (config files): the bytes go into one file, DIR/input.yaml in
+ * a private directory made under $TMPDIR (or /tmp), rewritten for every
+ * input and removed at exit.  A real directory, not /proc/self/fd: paths
+ * in the input relative to the file ("exceptions: 0") must not name the
+ * process's own descriptors (stdin!).  Each loader's open() gets its own
+ * offset.  Returns NULL if the file cannot be made (the harness then skips
+ * the input).
  *
  * fuzz_check() aborts with a message when a property the harness asserts
  * does not hold, so libFuzzer (or t/lib/fuzz-replay) reports it as a crash.
@@ -19,22 +21,41 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+static char fuzz_dir[64], fuzz_path[80];
+
+static void
+fuzz_memfile_cleanup(void)
+{
+	if (fuzz_path[0])
+		unlink(fuzz_path);
+	if (fuzz_dir[0])
+		rmdir(fuzz_dir);
+}
 
 __attribute__((unused))
 static const char *
 fuzz_memfile(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
-	static char path[64];
 	size_t off = 0;
 	ssize_t w;
 
 	if (fd < 0) {
-		if ((fd = memfd_create("fuzz-input", MFD_CLOEXEC)) < 0)
+		const char *t = getenv("TMPDIR");
+
+		snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/fuzz-input.XXXXXX",
+		    t && *t && strlen(t) < 40 ? t : "/tmp");
+		if (mkdtemp(fuzz_dir) == NULL)
 			return NULL;
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		snprintf(fuzz_path, sizeof(fuzz_path), "%s/input.yaml", fuzz_dir);
+		if ((fd = open(fuzz_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+			return NULL;
+		atexit(fuzz_memfile_cleanup);
 	}
 	if (ftruncate(fd, 0) < 0)
 		return NULL;
@@ -43,7 +64,7 @@ fuzz_memfile(const uint8_t *data, size_t size)
 			return NULL;
 		off += (size_t)w;
 	}
-	return path;
+	return fuzz_path;
 }
 
 #define fuzz_check(cond, what) do { if (!(cond)) { \
