@@ -121,7 +121,7 @@ static const unsigned char plain[256] = {
 
 /* Are the 8 bytes at s all plain?  A byte below 0x20, above 0x7e, '"' or
  * '\\' sets its top bit in one of these terms (exact for "any byte"). */
-static bool word_plain(const char *s)
+static inline bool word_plain(const char *s)
 {
 	const uint64_t ones = 0x0101010101010101ull, tops = ones * 0x80;
 	uint64_t w, q, b;
@@ -133,22 +133,28 @@ static bool word_plain(const char *s)
 	    ((q - ones) & ~q) | ((b - ones) & ~b)) & tops) == 0;
 }
 
-/* Are the n bytes at s all plain?  Eight at a time; the last word may
- * overlap the one before. */
-static bool all_plain(const char *s, size_t n)
+/* Copy the n bytes at s to d while they are plain; false at the first
+ * that is not (d then holds a partial copy).  Eight at a time; the last
+ * word may overlap the one before. */
+static bool copy_plain(char *d, const char *s, size_t n)
 {
 	size_t i;
 
 	if (n < 8) {
 		for (i = 0; i < n; i++)
-			if (!esc_plain(s[i]))
+			if (!esc_plain(d[i] = s[i]))
 				return false;
 		return true;
 	}
-	for (i = 0; i + 8 < n; i += 8)
+	for (i = 0; i + 8 < n; i += 8) {
 		if (!word_plain(s + i))
 			return false;
-	return word_plain(s + n - 8);
+		memcpy(d + i, s + i, 8);
+	}
+	if (!word_plain(s + n - 8))
+		return false;
+	memcpy(d + n - 8, s + n - 8, 8);
+	return true;
 }
 
 void logline_esc(struct logline *l, const char *s, size_t cut)
@@ -162,9 +168,9 @@ void logline_esc(struct logline *l, const char *s, size_t cut)
 		s = "-";
 	if (cut > sizeof(l->buf) - l->len)
 		cut = sizeof(l->buf) - l->len;
-	if ((n = strnlen(s, cut + 1)) <= cut && all_plain(s, n)) {
-		memcpy(l->buf + l->len, s, n);  /* the common case */
-		l->len += n;
+	if ((n = strnlen(s, cut + 1)) <= cut &&
+	    copy_plain(l->buf + l->len, s, n)) {
+		l->len += n;                    /* the common case */
 		return;
 	}
 	for (p = (const unsigned char *)s; *p; p++)

@@ -329,10 +329,13 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 		n = at ? (size_t)(at - s) : strlen(s);
 		if (n == 10 && eq_lc("postmaster", s, n))
 			return &x->postmaster;
-		if (at && ((r = ntab_get(x, T_RCPT, s, strlen(s), now)) != NONE ||
+		if (at == NULL || (x->tab[T_RCPT].n == 0 &&
+		    x->tab[T_RCPT_LOCAL].n == 0 && x->tab[T_RCPT_DOMAIN].n == 0))
+			return NULL;
+		if ((r = ntab_get(x, T_RCPT, s, strlen(s), now)) != NONE ||
 		    (r = ntab_get(x, T_RCPT_LOCAL, s, n, now)) != NONE ||
 		    (r = ntab_suffix(x, T_RCPT_DOMAIN, at + 1, strlen(at + 1),
-		    now)) != NONE))
+		    now)) != NONE)
 			return entry_at(x, r);
 	}
 	return NULL;
