@@ -3,7 +3,8 @@
  *
  * fuzz_memfile() gives a fuzz input a path, for loaders that only take a
  * file name (config files): the bytes go into one file, DIR/input.yaml in
- * a private directory made under $TMPDIR (or /tmp), rewritten for every
+ * a private directory made under /dev/shm ($TMPDIR or /tmp without it),
+ * rewritten for every
  * input and removed at exit.  A real directory, not /proc/self/fd: paths
  * in the input relative to the file ("exceptions: 0") must not name the
  * process's own descriptors (stdin!).  Each loader's open() gets its own
@@ -48,6 +49,8 @@ fuzz_memfile(const uint8_t *data, size_t size)
 	if (fd < 0) {
 		const char *t = getenv("TMPDIR");
 
+		if (access("/dev/shm", W_OK) == 0)
+			t = "/dev/shm";         /* memory: as fast as a memfd */
 		snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/fuzz-input.XXXXXX",
 		    t && *t && strlen(t) < 40 ? t : "/tmp");
 		if (mkdtemp(fuzz_dir) == NULL)
