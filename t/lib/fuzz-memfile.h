@@ -4,8 +4,8 @@
  * fuzz_memfile() gives a fuzz input a path, for loaders that only take a
  * file name (config files): the bytes go into one file, DIR/input.yaml in
  * a private directory made under /dev/shm ($TMPDIR or /tmp without it),
- * rewritten for every
- * input and removed at exit.  A real directory, not /proc/self/fd: paths
+ * rewritten for every input and removed at exit.  A real directory, not
+ * /proc/self/fd: paths
  * in the input relative to the file ("exceptions: 0") must not name the
  * process's own descriptors (stdin!).  Each loader's open() gets its own
  * offset.  Returns NULL if the file cannot be made (the harness then skips
