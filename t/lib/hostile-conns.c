@@ -12,6 +12,10 @@
  *       close at once, close with a reset, close in the middle of a
  *       request, send a request and close without reading, send a request
  *       and half-close (the answer must still come); witness every 100.
+ *   hostile-conns ... TARGET maxconn N
+ *       for a server with max_connections: N: N connections are each
+ *       answered; connection N+1 is closed without an answer while they
+ *       stay open (twice); once one of the N closes, a new one is served.
  *   hostile-conns ... TARGET emfile N
  *       for a server started with a low descriptor limit: N connections
  *       each send a request; some cannot be accepted.  Those answered must
@@ -253,6 +257,62 @@ run_churn(unsigned n)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- maxconn */
+
+/* 1: answered, 0: closed without an answer. */
+static int
+one_more(void)
+{
+	char action[256];
+	int fd = hc_connect(&target, false), r;
+
+	if (fd < 0)
+		hc_fail("maxconn: connect: %s", strerror(errno));
+	r = hc_roundtrip(fd, reqno++, 5.0, action, sizeof(action));
+	close(fd);
+	if (r < 0)
+		hc_fail("maxconn: bad answer");
+	return r;
+}
+
+static int
+run_maxconn(unsigned n)
+{
+	int *fds = calloc(n, sizeof(int));
+	char action[256];
+	unsigned i;
+	int k;
+	double t0 = hc_now();
+
+	hc_nofile(n + 64);
+	if (fds == NULL)
+		abort();
+	for (i = 0; i < n; i++) {
+		if ((fds[i] = hc_connect(&target, false)) < 0)
+			hc_fail("maxconn: connect %u: %s", i, strerror(errno));
+		if (hc_roundtrip(fds[i], reqno++, 5.0, action, sizeof(action)) != 1)
+			hc_fail("maxconn: connection %u of %u not answered", i + 1, n);
+	}
+	for (k = 0; k < 2; k++)
+		if (one_more() != 0)
+			hc_fail("maxconn: connection %u answered past the limit",
+			    n + 1);
+	for (i = 0; i < n; i++)         /* the N are still served */
+		if (hc_roundtrip(fds[i], reqno++, 5.0, action, sizeof(action)) != 1)
+			hc_fail("maxconn: connection %u dropped at the limit", i + 1);
+	close(fds[0]);
+	for (k = 0; k < 100 && one_more() != 1; k++)
+		usleep(20000);          /* the server sees the close soon */
+	if (k == 100)
+		hc_fail("maxconn: no room after a connection closed");
+	for (i = 1; i < n; i++)
+		close(fds[i]);
+	printf("mode=maxconn limit=%u refused_past_limit=2 served_after_close=1 "
+	    "errors=0 seconds=%.2f\n", n, hc_now() - t0);
+	free(fds);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- emfile */
 
 /* Poll every connection in state C_SENT until none progresses for quiet
@@ -391,8 +451,10 @@ main(int argc, char **argv)
 		return run_churn((unsigned)n);
 	if (strcmp(argv[1], "emfile") == 0)
 		return run_emfile((unsigned)n);
+	if (strcmp(argv[1], "maxconn") == 0)
+		return run_maxconn((unsigned)n);
 usage:
 	fprintf(stderr, "usage: hostile-conns [-e ACTION] [-t SECONDS] "
-	    "HOST:PORT|unix:PATH many|churn|emfile N\n");
+	    "HOST:PORT|unix:PATH many|churn|maxconn|emfile N\n");
 	return 2;
 }
