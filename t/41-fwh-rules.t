@@ -47,7 +47,7 @@ c1=$(fwh_stat batches)
 if [ "$FWH_BACKEND" = iptables ]; then
 	[ "$(iptables-legacy -S POLICYD | grep -c -- '-s 198\.18\.')" = 1000 ]; ok $? "iptables-legacy sees 1000 rules"
 	bc1=$(fwh_stat backend_commits)
-	[ $((bc1 - bc0)) = 1 ]; ok $? "one libiptc commit for the 1000 ($((bc1 - bc0)))"
+	[ $((bc1 - bc0)) -le 2 ]; ok $? "at most two libiptc commits for the 1000 ($((bc1 - bc0))): the first add goes out at once, the rest together"
 fi
 fwh_addrs 500 | sed 's/^/del /' | fwh_send > /dev/null
 fwh_kernel_count_is 500; ok $? "500 deleted in a batch"
