@@ -131,17 +131,24 @@ char *
 log_esc(char *dst, size_t dstsize, const char *src, size_t srclen)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
+	size_t o = 0, i, total = 0;
 
 	if (dstsize == 0)
 		return dst;
+	/* Escaped, does all of it fit?  Then nothing is cut. */
+	for (i = 0; i < srclen && total < dstsize; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		total += c >= 0x20 && c < 0x7f && c != '\\' && c != '"' ? 1 : 4;
+	}
 	for (i = 0; i < srclen; i++) {
 		unsigned char c = (unsigned char)src[i];
 		int plain = c >= 0x20 && c < 0x7f && c != '\\' && c != '"';
 		size_t need = plain ? 1 : 4;
 
-		/* Keep room for "..." should the rest not fit. */
-		if (o + need + (i + 1 < srclen ? 3 : 0) >= dstsize) {
+		/* Else keep room for "..." should the rest not fit. */
+		if (total >= dstsize &&
+		    o + need + (i + 1 < srclen ? 3 : 0) >= dstsize) {
 			if (o + 3 < dstsize) {
 				memcpy(dst + o, "...", 3);
 				o += 3;
