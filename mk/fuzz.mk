@@ -33,6 +33,7 @@ FUZZ_CFLAGS   = $(CSTD) $(WARN) -Wno-format-nonliteral -O1 -g -fno-omit-frame-po
 FUZZ_SRC_yconf        := common/yconf.c
 FUZZ_SRC_addr         := common/addr.c
 FUZZ_SRC_tokens       := policyd/tokens.c
+FUZZ_SRC_logline      := policyd/answerlog.c
 FUZZ_SRC_fwproto      := common/fwproto.c
 FUZZ_SRC_policy_proto := policyd/policy_proto.c
 FUZZ_SRC_classify     := policyd/classify.c

@@ -54,6 +54,9 @@
 #define LLVMFuzzerTestOneInput fuzz_one_tokens
 #include "t/fuzz/tokens.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_logline
+#include "t/fuzz/logline.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -72,6 +75,7 @@ static const struct {
 	{ "exceptions", fuzz_one_exceptions },
 	{ "addr", fuzz_one_addr },
 	{ "tokens", fuzz_one_tokens },
+	{ "logline", fuzz_one_logline },
 };
 
 static int
