@@ -1,10 +1,15 @@
 /*
- * dnscache.c - bounded LRU cache of DNS answers with expiry (see dnscache.h).
+ * dnscache.c - bounded cache of DNS answers with expiry (see dnscache.h).
  *
  * A chained hash table (power-of-two buckets, grown while entries grow, up
- * to about one bucket per entry) and a doubly linked LRU list, head = most
- * recently used.
+ * to about one bucket per entry) and a list in insertion order, head =
+ * newest.  A hit only marks the entry referenced; eviction takes the tail,
+ * and a referenced tail gets a second chance (moved to the head, mark
+ * cleared) - least recently used, near enough, without touching the list
+ * on every hit.  Each entry is one allocation holding its key and a copy of
+ * the answer (the names or addresses inline), so a hit reads one block.
  */
+#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +19,14 @@
 
 struct centry {
 	struct centry *hnext;           /* hash chain */
-	struct centry *prev, *next;     /* LRU */
+	struct centry *prev, *next;     /* insertion order */
 	uint32_t hash;
 	int      qtype;
+	bool     ref;                   /* hit since it last reached the tail */
 	double   expires;
-	struct dns_answer ans;
-	char     name[];
+	const char *key;                /* in this block */
+	struct dns_answer ans;          /* names/addrs point into this block */
+	alignas(max_align_t) unsigned char data[];
 };
 
 struct dnscache {
@@ -53,7 +60,7 @@ dnscache_new(size_t max)
 }
 
 static void
-lru_unlink(struct dnscache *c, struct centry *e)
+list_unlink(struct dnscache *c, struct centry *e)
 {
 	if (e->prev)
 		e->prev->next = e->next;
@@ -67,7 +74,7 @@ lru_unlink(struct dnscache *c, struct centry *e)
 }
 
 static void
-lru_push(struct dnscache *c, struct centry *e)
+list_push(struct dnscache *c, struct centry *e)
 {
 	e->prev = NULL;
 	e->next = c->head;
@@ -86,10 +93,26 @@ entry_remove(struct dnscache *c, struct centry *e)
 	while (*pp != e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
-	lru_unlink(c, e);
-	dns_answer_release(&e->ans);
+	list_unlink(c, e);
 	free(e);
 	c->n--;
+}
+
+/* Evict one entry: the oldest one not referenced since its last chance. */
+static void
+evict_one(struct dnscache *c)
+{
+	struct centry *e;
+
+	while ((e = c->tail) != NULL && e->ref) {
+		e->ref = false;
+		list_unlink(c, e);
+		list_push(c, e);
+	}
+	if (e != NULL) {
+		entry_remove(c, e);
+		c->st.evicted++;
+	}
 }
 
 static void
@@ -117,7 +140,7 @@ find(const struct dnscache *c, uint32_t h, int qtype, const char *name)
 	struct centry *e = c->buckets[h & (c->nbuckets - 1)];
 
 	for (; e != NULL; e = e->hnext) {
-		if (e->hash == h && e->qtype == qtype && strcmp(e->name, name) == 0)
+		if (e->hash == h && e->qtype == qtype && strcmp(e->key, name) == 0)
 			return e;
 	}
 	return NULL;
@@ -138,10 +161,8 @@ void
 dnscache_set_max(struct dnscache *c, size_t max)
 {
 	c->max = max ? max : 1;
-	while (c->n > c->max) {
-		entry_remove(c, c->tail);
-		c->st.evicted++;
-	}
+	while (c->n > c->max)
+		evict_one(c);
 }
 
 const struct dns_answer *
@@ -159,10 +180,48 @@ dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 		c->st.misses++;
 		return NULL;
 	}
-	lru_unlink(c, e);
-	lru_push(c, e);
+	e->ref = true;
 	c->st.hits++;
 	return &e->ans;
+}
+
+/* One block: the entry, the address or name-pointer array, the key, the
+ * names. */
+static struct centry *
+entry_new(int qtype, const char *name, const struct dns_answer *a)
+{
+	size_t klen = strlen(name) + 1, arr = 0, strs = 0;
+	struct centry *e;
+	char *p;
+
+	if (a->names != NULL) {
+		arr = a->n * sizeof(char *);
+		for (size_t i = 0; i < a->n; i++)
+			strs += strlen(a->names[i]) + 1;
+	} else if (a->addrs != NULL)
+		arr = a->n * sizeof(struct addr);
+	e = xmalloc(sizeof(*e) + arr + klen + strs);
+	memset(e, 0, sizeof(*e));
+	e->qtype = qtype;
+	e->ans = *a;
+	p = (char *)e->data + arr;
+	memcpy(p, name, klen);
+	e->key = p;
+	p += klen;
+	if (a->names != NULL) {
+		char **v = (char **)(void *)e->data;
+		for (size_t i = 0; i < a->n; i++) {
+			size_t l = strlen(a->names[i]) + 1;
+			memcpy(p, a->names[i], l);
+			v[i] = p;
+			p += l;
+		}
+		e->ans.names = v;
+	} else if (a->addrs != NULL) {
+		memcpy(e->data, a->addrs, arr);
+		e->ans.addrs = (struct addr *)(void *)e->data;
+	}
+	return e;
 }
 
 void
@@ -171,29 +230,21 @@ dnscache_put(struct dnscache *c, int qtype, const char *name,
 {
 	uint32_t h = dnscache_hash(qtype, name);
 	struct centry *e;
-	size_t len;
 
 	if ((e = find(c, h, qtype, name)) != NULL)
 		entry_remove(c, e);
 	if (ttl == 0)
 		return;
-	while (c->n >= c->max) {
-		entry_remove(c, c->tail);
-		c->st.evicted++;
-	}
-	len = strlen(name);
-	e = xmalloc(sizeof(*e) + len + 1);
-	memset(e, 0, sizeof(*e));
-	memcpy(e->name, name, len + 1);
+	while (c->n >= c->max)
+		evict_one(c);
+	e = entry_new(qtype, name, a);
 	e->hash = h;
-	e->qtype = qtype;
 	e->expires = now + ttl;
-	dns_answer_copy(&e->ans, a);
 	if (c->n >= c->nbuckets && c->nbuckets < (1u << 24))
 		grow(c);
 	e->hnext = c->buckets[h & (c->nbuckets - 1)];
 	c->buckets[h & (c->nbuckets - 1)] = e;
-	lru_push(c, e);
+	list_push(c, e);
 	c->n++;
 }
 

@@ -6,11 +6,14 @@
  * them lowercased (dnsmsg and dns.c do).  Positive and negative answers
  * (NOTFOUND) are kept until now + ttl; temporary failures too, for the short
  * ttl the caller gives them, so a failing server is not hammered.  When
- * full, the least recently used entry goes.  Lookups and inserts are O(1).
+ * full, the oldest entry not hit since it was last considered goes (second
+ * chance: least recently used, nearly, with hits that only set a mark).
+ * Lookups and inserts are O(1) (eviction amortised).
  *
  * dnscache_get() returns the entry's answer, valid until the next
  * dnscache_put/_set_max/_free: copy what you keep.  dnscache_put() copies
- * the answer (deep) and replaces an entry with the same key.
+ * the answer (deep, into one block per entry) and replaces an entry with
+ * the same key.
  * Owner: H4.
  */
 #ifndef POLICYD_DNSCACHE_H
@@ -29,7 +32,7 @@ struct dnscache_stats {
 
 struct dnscache *dnscache_new(size_t max);
 void dnscache_free(struct dnscache *c);                  /* NULL ok */
-/* Shrinking evicts the least recently used entries at once. */
+/* Shrinking evicts entries at once, as above. */
 void dnscache_set_max(struct dnscache *c, size_t max);
 const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
     const char *name, double now);

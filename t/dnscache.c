@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/addr.h"
 #include "common/xmalloc.h"
 #include "common/yconf.h"
 #include "policyd/dnscache.h"
@@ -48,26 +49,47 @@ test_cache(void)
 	dnscache_put(c, DNS_T_PTR, "3", &a, 0, 0);
 	ok(dnscache_get(c, DNS_T_PTR, "3", 0) == NULL, "ttl 0 is not stored");
 
-	/* LRU: fill 3, touch the oldest, add a 4th: the untouched one goes. */
+	/* Second chance: "2" was hit; a, b, c in: "2" (tail, hit) survives
+	 * once and the oldest unhit entry, a, goes; then touch c and add d:
+	 * "2" and b are unhit and older than c: "2" goes first. */
 	dnscache_put(c, DNS_T_PTR, "a", &a, 60, 0);
 	dnscache_put(c, DNS_T_PTR, "b", &a, 60, 0);
-	dnscache_put(c, DNS_T_PTR, "c", &a, 60, 0);     /* evicts "2" */
-	ok(dnscache_get(c, DNS_T_PTR, "2", 1) == NULL, "oldest evicted");
-	ok(dnscache_get(c, DNS_T_PTR, "a", 1) != NULL, "a touched");
+	dnscache_put(c, DNS_T_PTR, "c", &a, 60, 0);
+	ok(dnscache_get(c, DNS_T_PTR, "2", 1) != NULL, "hit entry had a second chance");
+	ok(dnscache_get(c, DNS_T_PTR, "a", 1) == NULL, "oldest unhit entry evicted");
+	ok(dnscache_get(c, DNS_T_PTR, "c", 1) != NULL, "c there");
 	dnscache_put(c, DNS_T_PTR, "d", &a, 60, 0);
-	ok(dnscache_get(c, DNS_T_PTR, "b", 1) == NULL, "least recently used goes");
-	ok(dnscache_get(c, DNS_T_PTR, "a", 1) != NULL, "recently used stays");
+	ok(dnscache_get(c, DNS_T_PTR, "b", 1) == NULL, "b (never hit) evicted");
+	ok(dnscache_get(c, DNS_T_PTR, "c", 1) != NULL, "recently hit stays");
+	dnscache_put(c, DNS_T_PTR, "e", &a, 60, 0);
+	ok(dnscache_get(c, DNS_T_PTR, "d", 1) == NULL, "d (never hit) evicted");
+	ok(dnscache_get(c, DNS_T_PTR, "2", 1) != NULL && dnscache_get(c,
+	    DNS_T_PTR, "c", 1) != NULL && dnscache_get(c, DNS_T_PTR, "e", 1),
+	    "hit entries stay, newest in");
 
 	/* Replacing an entry keeps one entry. */
-	dnscache_put(c, DNS_T_PTR, "a", &nx, 60, 0);
-	g = dnscache_get(c, DNS_T_PTR, "a", 1);
+	dnscache_put(c, DNS_T_PTR, "c", &nx, 60, 0);	/* 2, c, e */
+	g = dnscache_get(c, DNS_T_PTR, "c", 1);
 	ok(g != NULL && g->status == DNS_NOTFOUND, "replaced");
 	dnscache_stats(c, &st);
 	is_int((long long)st.entries, 3, "three entries");
 	dnscache_set_max(c, 1);
 	dnscache_stats(c, &st);
 	is_int((long long)st.entries, 1, "shrunk to one");
-	ok(st.evicted >= 3, "evictions counted");
+	ok(st.evicted >= 4, "evictions counted");
+	{       /* addresses are copied too */
+		struct dns_answer aa = { .qtype = DNS_T_A, .status = DNS_OK,
+			.ttl = 60, .n = 2 };
+		struct addr ad[2];
+		addr_parse(&ad[0], "192.0.2.1");
+		addr_parse(&ad[1], "2001:db8::1");
+		aa.addrs = ad;
+		dnscache_put(c, DNS_T_A, "x", &aa, 60, 0);
+		memset(ad, 0, sizeof(ad));
+		g = dnscache_get(c, DNS_T_A, "x", 1);
+		ok(g != NULL && g->n == 2 && g->addrs[1].family == AF_INET6 &&
+		    g->addrs[0].a[3] == 1, "addresses copied into the entry");
+	}
 	dnscache_free(c);
 	dnscache_free(NULL);
 

@@ -181,6 +181,7 @@ server:
 	num-queries-per-thread: 4096
 	do-not-query-localhost: no
 	jostle-timeout: 10000
+	infra-host-ttl: 1
 	local-zone: "." static
 	include: "$d/records.conf"
 remote-control:
