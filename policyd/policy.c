@@ -200,6 +200,8 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	struct fwlink_ticket fwt;
 
 	fwlink_req_init(&fwr, req);
+	if (fwr.have_addr)
+		verdict_prefetch(&fwr.addr);    /* loads while exceptions run */
 	if (cfg->debug_delay_ms > 0) {
 		job = job_new(loop, cfg, done, arg);
 		job->fw = fwr;

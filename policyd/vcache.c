@@ -121,6 +121,18 @@ fresh(const struct vcache *c, const struct vslot *s, long long now_ms)
 	return s->stamp != 0 && now_ms + 1 - s->stamp < c->ttl_ms;
 }
 
+void
+vcache_prefetch(const struct vcache *c, const struct addr *a)
+{
+	unsigned char k[16], family;
+
+	if (c == NULL || c->nsets == 0)
+		return;
+	key_of(a, k, &family);
+	__builtin_prefetch(&c->v[(key_hash(k) & (c->nsets - 1)) *
+	    VCACHE_WAYS]);
+}
+
 bool
 vcache_get(struct vcache *c, const struct addr *a, long long now_ms,
     struct vcache_val *out)

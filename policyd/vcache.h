@@ -37,6 +37,8 @@ bool vcache_get(struct vcache *c, const struct addr *a, long long now_ms,
     struct vcache_val *out);
 void vcache_put(struct vcache *c, const struct addr *a, long long now_ms,
     const struct vcache_val *v);
+/* A hint: start loading a's set into the CPU cache (c may be NULL). */
+void vcache_prefetch(const struct vcache *c, const struct addr *a);
 void vcache_clear(struct vcache *c);
 size_t vcache_count(const struct vcache *c, long long now_ms);
 

@@ -23,12 +23,14 @@
 
 static struct vcache *cache;
 
+/* The cache's clock: its TTL is minutes, so the coarse monotonic clock
+ * (a tick's resolution, a few ms) does, for much less than a full read. */
 static long long
 mono_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -81,6 +83,12 @@ static bool
 usable(const char *s)
 {
 	return s && *s && strcmp(s, "unknown") != 0;
+}
+
+void
+verdict_prefetch(const struct addr *client)
+{
+	vcache_prefetch(cache, client);
 }
 
 const char *

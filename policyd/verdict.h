@@ -31,6 +31,9 @@ int  verdict_init(const struct config *cfg);
 void verdict_reload(const struct config *cfg);
 void verdict_fini(void);
 
+/* Start loading the cache entry of client into the CPU cache, so that
+ * verdict_pre() waits less for memory (a hint: no effect otherwise). */
+void verdict_prefetch(const struct addr *client);
 /* client: req's client_address parsed, NULL when missing or not an
  * address (the caller has parsed it already). */
 bool verdict_pre(const struct config *cfg, const struct policy_req *req,
