@@ -3,6 +3,8 @@
 #   make fuzz              build every harness, run each FUZZ_SECONDS (60)
 #   make fuzz FUZZ_ONLY='yconf fwproto'     only these harnesses
 #   make fuzz-build        build the harnesses into build-fuzz/bin/fuzz-NAME
+#   make fuzz-replay       the harnesses without libFuzzer, ordinary build
+#                          (build/fuzz-replay; t/82-fuzz-regress.t)
 #   make fuzz-names        print the harnesses whose module exists
 #   make fuzz-asan         policyd and firewall-helper built by clang with
 #                          ASan+UBSan into build-fuzz/bin/ (from the same
@@ -34,6 +36,8 @@ FUZZ_SRC_yconf        := common/yconf.c
 FUZZ_SRC_addr         := common/addr.c
 FUZZ_SRC_tokens       := policyd/tokens.c
 FUZZ_SRC_logline      := policyd/answerlog.c
+FUZZ_SRC_vcache       := policyd/vcache.c
+FUZZ_SRC_dnscache     := policyd/dnscache.c
 FUZZ_SRC_fwproto      := common/fwproto.c
 FUZZ_SRC_policy_proto := policyd/policy_proto.c
 FUZZ_SRC_classify     := policyd/classify.c
@@ -43,14 +47,25 @@ FUZZ_SRC_fwconf       := firewall-helper/fwconf.c
 FUZZ_SRC_dnsmsg       := policyd/dnsmsg.c
 FUZZ_SRC_journal      := firewall-helper/journal_parse.c
 
-FUZZ_ALL   := $(basename $(notdir $(wildcard t/fuzz/*.c)))
+FUZZ_ALL   := $(filter-out replay,$(basename $(notdir $(wildcard t/fuzz/*.c))))
 FUZZ_NAMES := $(foreach h,$(FUZZ_ALL),$(if $(wildcard $(FUZZ_SRC_$(h))),$(h)))
 FUZZ_ONLY  ?= $(FUZZ_NAMES)
 FUZZ_BINS  := $(patsubst %,$(FZ)/bin/fuzz-%,$(FUZZ_NAMES))
 
 fzobj = $(patsubst %.c,$(FZ)/%.o,$(1))
 
-.PHONY: fuzz fuzz-build fuzz-names fuzz-asan clean-fuzz soak
+.PHONY: fuzz fuzz-build fuzz-names fuzz-asan fuzz-replay fuzz-replay-path \
+	clean-fuzz soak
+
+# The harnesses without libFuzzer, built by the ordinary build (see
+# t/fuzz/replay.c); t/82-fuzz-regress.t runs it.
+FUZZ_REPLAY := $(B)/fuzz-replay
+fuzz-replay: $(FUZZ_REPLAY)
+fuzz-replay-path:
+	@echo $(FUZZ_REPLAY)
+$(FUZZ_REPLAY): $(B)/t/fuzz/replay.o $(LINKED) $(LIBPOLICYD) $(LIBFWH) $(LIBCOMMON)
+	$(call msg,LD,$@)
+	$(Q)$(LINK)
 
 fuzz-names:
 	@echo $(FUZZ_NAMES)

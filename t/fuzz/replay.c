@@ -1,15 +1,18 @@
 /*
- * t/lib/fuzz-replay.c - the fuzz harnesses of t/fuzz/ without libFuzzer.
+ * t/fuzz/replay.c - the fuzz harnesses of t/fuzz/ without libFuzzer.
  *
- *     t/lib/fuzz-replay -l                  list the harnesses built in
- *     t/lib/fuzz-replay NAME PATH...        run files (or every file of a
+ *     build/fuzz-replay -l                  list the harnesses built in
+ *     build/fuzz-replay NAME PATH...        run files (or every file of a
  *                                           directory) through harness NAME
  *
- * Built by the ordinary (gcc) build like any t/lib tool, so the seed corpora
- * and the crash regressions in t/data/fuzz/NAME/ are replayed by
- * t/82-fuzz-regress.t in every build, the sanitizer build included, even
- * where clang's libFuzzer is missing.  Each harness is included with its
- * entry point renamed; a harness is listed here once its module has landed.
+ * Built by the ordinary compiler and flags (make fuzz-replay, into build/ or
+ * build-san/), so the seed corpora and the crash regressions in
+ * t/data/fuzz/NAME/ are replayed by t/82-fuzz-regress.t in every build, the
+ * sanitizer build included, even where clang's libFuzzer is missing.  Not
+ * part of `make all`: a harness that no longer compiles against a changed
+ * module fails t/82, not everyone's build.  Each harness is included with
+ * its entry point renamed; a harness is listed here once its module has
+ * landed.
  * Exit: 0 all inputs ran, 1 a file could not be read, 2 usage; a property
  * failure or sanitizer error aborts.
  */
@@ -57,6 +60,12 @@
 #define LLVMFuzzerTestOneInput fuzz_one_logline
 #include "t/fuzz/logline.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_vcache
+#include "t/fuzz/vcache.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_dnscache
+#include "t/fuzz/dnscache.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -76,6 +85,8 @@ static const struct {
 	{ "addr", fuzz_one_addr },
 	{ "tokens", fuzz_one_tokens },
 	{ "logline", fuzz_one_logline },
+	{ "vcache", fuzz_one_vcache },
+	{ "dnscache", fuzz_one_dnscache },
 };
 
 static int
