@@ -13,11 +13,12 @@
 #    both is sampled at start, after the warm-up, every second of the run
 #    and at the end.  Fails on any error or when policyd grew by more than
 #    SOAK_RSS_SLACK_KB (2048) after the warm-up.
-# 2. policyd under valgrind (memcheck, full leak check): SOAK_VG_REQUESTS
-#    (20,000) requests, SIGTERM; fails on any error or leaked block.
-# 3. policyd built by clang with ASan+UBSan (make fuzz-asan):
-#    SOAK_ASAN_REQUESTS (200,000) requests, SIGTERM; fails on any report
-#    (LeakSanitizer runs at exit).
+# 2. policyd and the helper under valgrind (memcheck, full leak check):
+#    SOAK_VG_REQUESTS (20,000) requests, SIGTERM; fails on any error or
+#    leaked block.
+# 3. policyd and the helper built by clang with ASan+UBSan (make
+#    fuzz-asan): SOAK_ASAN_REQUESTS (200,000) requests, SIGTERM; fails on
+#    any report (LeakSanitizer runs at exit).
 # Figures go to stdout and build-fuzz/soak-report.txt.  Owner: H7.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -104,11 +105,25 @@ start_pd() {    # start_pd BINARY CONF LOG [WRAPPER...]
 }
 stop_pd() { kill -TERM "$PD"; wait "$PD"; }
 
+start_fwh() {   # start_fwh BINARY LOG [WRAPPER...]: a fresh journal each time
+	local bin=$1 log=$2 i
+	shift 2
+	rm -f "$F/cmd.sock" "$F/status.sock" "$F/journal"
+	: > "$log"
+	"$@" "$bin" -c "$F/fwh.yaml" -f 2>"$log" &
+	FWH=$!
+	PIDS+=("$FWH")
+	for ((i = 0; i < 600; i++)); do
+		[ -S "$F/cmd.sock" ] && [ -S "$F/status.sock" ] && return 0
+		kill -0 "$FWH" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+stop_fwh() { kill -TERM "$FWH"; wait "$FWH"; }
+
 # ---------------------------------------------------------------- 1. soak
-"$TMP/fwh" -c "$F/fwh.yaml" -f 2>"$F/log" &
-FWH=$!
-PIDS+=("$FWH")
-for _ in $(seq 1 200); do [ -S "$F/cmd.sock" ] && break; sleep 0.05; done
+start_fwh "$TMP/fwh" "$F/log" || { cat "$F/log"; exit 1; }
 start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/pd.log" || { cat "$TMP/pd.log"; exit 1; }
 REJ=$(sed 's/@[MN]@/1/g' "$TMP/k-dyn" | ask)
 case $REJ in REJECT*) ;; *) fail "dynamic client not refused: $REJ" ;; esac
@@ -143,7 +158,13 @@ stop_pd || fail "policyd exit status $?"
 grep -q 'warning\|error' "$TMP/pd.log" && { say "policyd warnings:"; grep 'warning\|error' "$TMP/pd.log" | head -5 | tee -a "$REPORT"; }
 
 # ---------------------------------------------------------------- 2. valgrind
+stop_fwh
 if command -v valgrind >/dev/null; then
+	start_fwh "$TMP/fwh" "$F/vg.log" valgrind --leak-check=full \
+	    --show-leak-kinds=definite,indirect,possible \
+	    --errors-for-leak-kinds=definite,indirect,possible \
+	    --error-exitcode=99 --log-file="$F/vg.out" ||
+	    { cat "$F/vg.log"; fail "helper did not start under valgrind"; }
 	start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/vg.log" valgrind \
 	    --leak-check=full --show-leak-kinds=definite,indirect,possible \
 	    --errors-for-leak-kinds=definite,indirect,possible \
@@ -154,25 +175,30 @@ if command -v valgrind >/dev/null; then
 	stop_pd; vrc=$?
 	say "valgrind: exit $vrc; $(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$TMP/vg.out" | sed 's/^==[0-9]*== *//' | tr '\n' ';')"
 	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks (exit $vrc)"; sed -n '1,60p' "$TMP/vg.out"; }
+	stop_fwh; vrc=$?
+	say "valgrind (helper): exit $vrc; $(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$F/vg.out" | sed 's/^==[0-9]*== *//' | tr '\n' ';')"
+	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks in the helper (exit $vrc)"; sed -n '1,60p' "$F/vg.out"; }
 else
 	say "valgrind: not installed, skipped"
 fi
 
 # ---------------------------------------------------------------- 3. ASan
 if make -s fuzz-asan >/dev/null 2>&1 && [ -x build-fuzz/bin/policyd ]; then
+	start_fwh build-fuzz/bin/firewall-helper "$F/asan.log" ||
+	    { cat "$F/asan.log"; fail "ASan helper did not start"; }
 	start_pd build-fuzz/bin/policyd "$TMP/p.yaml" "$TMP/asan.log" ||
 	    { cat "$TMP/asan.log"; fail "ASan policyd did not start"; }
 	out=$($HL -c 64 -n "$ASN" -t 600 "${KINDS[@]}" "$T") || fail "ASan run: $out"
 	say "asan:     $out"
 	stop_pd; arc=$?
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/asan.log"; then
-		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" | head -40
+	stop_fwh; hrc=$?
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/asan.log" "$F/asan.log"; then
+		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" "$F/asan.log" | head -40
 	else
-		say "asan:     exit $arc, no AddressSanitizer/LeakSanitizer/UBSan report"
+		say "asan:     policyd exit $arc, helper exit $hrc, no AddressSanitizer/LeakSanitizer/UBSan report"
 	fi
 else
 	say "asan: clang build not available, skipped"
 fi
-kill -TERM "$FWH" 2>/dev/null; wait "$FWH" 2>/dev/null
 [ "$rc" = 0 ] && say "soak: PASS" || say "soak: FAIL"
 exit $rc
