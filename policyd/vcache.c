@@ -56,6 +56,8 @@ key_of(const struct addr *a, unsigned char k[16], unsigned char *family)
 	*family = (unsigned char)a->family;
 }
 
+/* Every key bit reaches the low bits the set index takes: addresses of
+ * one IPv6 /64 differ only in the last bytes (the top bits of y). */
 static uint32_t
 key_hash(const unsigned char k[16])
 {
@@ -64,8 +66,12 @@ key_hash(const unsigned char k[16])
 	memcpy(&x, k, 8);
 	memcpy(&y, k + 8, 8);
 	x ^= y * 0x9e3779b97f4a7c15ull;
+	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
-	return (uint32_t)(x >> 32);
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return (uint32_t)x;
 }
 
 static bool

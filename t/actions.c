@@ -73,6 +73,7 @@ static void
 check_cache(void)
 {
 	struct vcache *c = vcache_new(8, 1000), *off = vcache_new(0, 1000);
+	struct vcache *big = vcache_new(1024, 1000);
 	struct vcache_val v = { VCLASS_DYNAMIC, "by=access+ip" }, out;
 	struct addr a, b;
 	char ip[32];
@@ -124,9 +125,18 @@ check_cache(void)
 	ok(hits >= 1 && hits <= 8, "recent entries kept (%d)", hits);
 	vcache_clear(c);
 	is_int(vcache_count(c, 3001), 0, "cleared");
+	/* addresses of one /64 spread over the sets, not into one */
+	for (i = 1; i <= 256; i++) {
+		snprintf(ip, sizeof(ip), "2001:db8::%x", i);
+		addr_parse(&b, ip);
+		vcache_put(big, &b, 0, &v);
+	}
+	ok(vcache_count(big, 1) >= 200, "256 IPv6 neighbours in a cache of "
+	    "1024: %zu kept", vcache_count(big, 1));
 	vcache_put(off, &a, 0, &v);
 	ok(!vcache_get(off, &a, 1, &out), "size 0: nothing cached");
 	vcache_free(c);
+	vcache_free(big);
 	vcache_free(off);
 	vcache_free(NULL);
 }
