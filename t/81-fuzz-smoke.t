@@ -3,14 +3,14 @@
 #
 # Builds build-fuzz/bin/fuzz-* (make fuzz-build, serialised with flock so
 # concurrent test runs do not race in build-fuzz/), then runs each harness
-# for FUZZ_SMOKE_SECONDS (3) over a scratch copy of its seed corpus
+# for FUZZ_SMOKE_SECONDS (2; 14 harnesses) over a scratch copy of its seed corpus
 # t/data/fuzz/NAME plus random input.  A crash, sanitizer report, leak or
 # property failure fails that harness's test line and shows the log tail.
 # Skips when clang or its libFuzzer runtime is missing.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE
-secs=${FUZZ_SMOKE_SECONDS:-3}
+secs=${FUZZ_SMOKE_SECONDS:-2}
 
 tmp=$(mktemp -d /tmp/fuzz-smoke.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
