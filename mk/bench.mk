@@ -2,6 +2,7 @@
 # the do-nothing ceiling built from the same server code, at 1, 8 and 64
 # connections, and policyd's resident memory with 10,000 idle connections.
 #   make bench-server BENCH_REQS=200000 BENCH_ROUNDS=5   (defaults 50000, 3)
+#   make bench-server BENCH_MIX=1:0   the request mix (pclient -m; default 3:10)
 # Owner: H1.
 #
 # `make bench` runs every sub-benchmark listed in BENCH_ALL (each mk/*.mk

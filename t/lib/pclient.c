@@ -2,7 +2,7 @@
  * pclient.c - policy protocol load and test client (tests, `make bench`).
  *
  *   pclient [-s SPEC] [-c CONNS] [-n REQS] [-p DEPTH] [-f FILE] [-a N=V]...
- *           [-e ACTION] [-d MS] [-t SECONDS]
+ *           [-m RCPTS:NEWPCT] [-e ACTION] [-d MS] [-t SECONDS]
  *       CONNS connections (default 1) each send REQS requests (default
  *       1000), DEPTH at a time (pipelined when > 1), then print one line:
  *       conns= requests= ok= errors= seconds= rps= p50_us= p99_us= max_us=
@@ -25,7 +25,12 @@
  * through FILE (any field that parses as an IP is the address, the first
  * other field the name; other lines skipped, e.g. the corpus TSV) or are
  * generated (10.x.y.z, host-N.example.net).  -a adds or overrides nothing:
- * it appends one more attribute line.
+ * it appends one more attribute line.  Without -m each request takes the
+ * next client of that rotation.  -m RCPTS:NEWPCT is Postfix's mix: a
+ * connection asks about one client RCPTS times in a row (one message, one
+ * request per recipient) before the next client, and NEWPCT of 100 clients
+ * are new ones, never asked about before in this run (10.128.0.0/9,
+ * new-N.example.net), the others from the rotation.
  */
 #include <errno.h>
 #include <ev.h>
@@ -56,10 +61,15 @@ struct pconn {
 	char   *in;                     /* unparsed reply bytes */
 	size_t  inlen, incap;
 	bool    done;
+	const char *cur;                /* -m: the current client's request */
+	size_t  curlen;
+	long    left;                   /* -m: requests left for it */
+	char   *own;                    /* -m: a new client's request, or NULL */
 };
 
 static const char *o_spec = "inet:127.0.0.1:10040", *o_expect;
 static long o_conns = 1, o_reqs = 1000, o_depth = 1, o_delay_ms;
+static long o_rcpts, o_newpct;          /* -m RCPTS:NEWPCT; 0: no -m */
 static double o_timeout = 60;
 static char **pool;                     /* prebuilt requests */
 static size_t npool, *poollen;
@@ -129,9 +139,9 @@ static int connect_spec(const char *spec)
 	return fd;
 }
 
-static void pool_add(const char *ip, const char *name)
+static char *request_new(const char *ip, const char *name)
 {
-	char *r = xasprintf("request=smtpd_access_policy\nprotocol_state=RCPT\n"
+	return xasprintf("request=smtpd_access_policy\nprotocol_state=RCPT\n"
 	    "protocol_name=ESMTP\nhelo_name=%s\nqueue_id=\n"
 	    "sender=bench@example.org\nrecipient=user@example.net\n"
 	    "recipient_count=0\nclient_address=%s\nclient_name=%s\n"
@@ -143,6 +153,11 @@ static void pool_add(const char *ip, const char *name)
 	    "server_address=127.0.0.1\nserver_port=25\n"
 	    "compatibility_level=3.6\nmail_version=3.7.11\n%s\n",
 	    name, ip, name, name, extra ? extra : "");
+}
+
+static void pool_add(const char *ip, const char *name)
+{
+	char *r = request_new(ip, name);
 
 	pool = xreallocarray(pool, npool + 1, sizeof(*pool));
 	poollen = xreallocarray(poollen, npool + 1, sizeof(*poollen));
@@ -213,20 +228,57 @@ static void pc_flush(struct pconn *c)
 	}
 }
 
+static unsigned long next;              /* the rotation through the pool */
+
+/* -m: the next client of c, asked about o_rcpts times. */
+static void pc_next_client(struct pconn *c)
+{
+	static unsigned long clients, fresh;
+	char ip[32], name[64];
+	size_t k;
+
+	free(c->own);
+	c->own = NULL;
+	if (clients++ * (unsigned long)o_newpct % 100 < (unsigned long)o_newpct) {
+		snprintf(ip, sizeof(ip), "10.%lu.%lu.%lu", 128 + fresh / 65536 % 128,
+		    fresh / 256 % 256, fresh % 256);
+		snprintf(name, sizeof(name), "new-%lu.example.net", fresh++);
+		c->cur = c->own = request_new(ip, name);
+		c->curlen = strlen(c->own);
+	} else {
+		k = next++ % npool;
+		c->cur = pool[k];
+		c->curlen = poollen[k];
+	}
+	c->left = o_rcpts;
+}
+
 static void pc_fill(struct pconn *c)
 {
-	static unsigned long next;
 	double t = now();
 
 	while (c->sent < o_reqs && c->sent - c->answered < o_depth) {
-		size_t k = next++ % npool;
+		const char *r;
+		size_t n;
 
-		if (c->outlen + poollen[k] > c->outcap) {
-			c->outcap = (c->outlen + poollen[k]) * 2;
+		if (o_rcpts == 0) {
+			size_t k = next++ % npool;
+
+			r = pool[k];
+			n = poollen[k];
+		} else {
+			if (c->left == 0)
+				pc_next_client(c);
+			c->left--;
+			r = c->cur;
+			n = c->curlen;
+		}
+		if (c->outlen + n > c->outcap) {
+			c->outcap = (c->outlen + n) * 2;
 			c->out = xreallocarray(c->out, c->outcap, 1);
 		}
-		memcpy(c->out + c->outlen, pool[k], poollen[k]);
-		c->outlen += poollen[k];
+		memcpy(c->out + c->outlen, r, n);
+		c->outlen += n;
 		c->t_sent[c->sent % o_depth] = t;
 		c->sent++;
 	}
@@ -238,6 +290,8 @@ static void pc_finish(struct pconn *c)
 	if (c->done)
 		return;
 	c->done = true;
+	free(c->own);
+	c->own = NULL;
 	nerr += o_reqs - c->answered;   /* never answered */
 	ev_io_stop(loop, &c->rio);
 	ev_io_stop(loop, &c->wio);
@@ -504,7 +558,7 @@ int main(int argc, char **argv)
 	bool raw = false, keep = false, idle = false, reset = false;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "a:c:d:e:f:ikn:p:PrRs:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:d:e:f:ikm:n:p:PrRs:t:")) != -1) {
 		switch (ch) {
 		case 'a': {
 			char *x = xasprintf("%s%s\n", extra ? extra : "", optarg);
@@ -518,6 +572,18 @@ int main(int argc, char **argv)
 		case 'f': file = optarg; break;
 		case 'i': idle = true; break;
 		case 'k': keep = true; break;
+		case 'm': {
+			char *colon = strchr(optarg, ':');
+
+			if (colon == NULL) {
+				fprintf(stderr, "pclient: -m RCPTS:NEWPCT\n");
+				return 2;
+			}
+			*colon = '\0';
+			o_rcpts = opt_num(optarg, 1, 1000);
+			o_newpct = opt_num(colon + 1, 0, 100);
+			break;
+		}
 		case 'n': o_reqs = opt_num(optarg, 1, 100000000); break;
 		case 'p': o_depth = opt_num(optarg, 1, 100000); break;
 		case 'P': return free_port();
