@@ -11,7 +11,6 @@
  * Returns 0, or -1 when out reached its limit.
  *
  * fwprom_stats() formats the helper's live counters (fwcore_stats()).
- * Owner: H8.
  */
 #ifndef FWH_FWPROM_H
 #define FWH_FWPROM_H

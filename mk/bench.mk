@@ -3,7 +3,6 @@
 # connections, and policyd's resident memory with 10,000 idle connections.
 #   make bench-server BENCH_REQS=200000 BENCH_ROUNDS=5   (defaults 50000, 3)
 #   make bench-server BENCH_MIX=1:0   the request mix (pclient -m; default 3:10)
-# Owner: H1.
 #
 # `make bench` runs every sub-benchmark listed in BENCH_ALL (each mk/*.mk
 # adds its own: BENCH_ALL += bench-NAME) through t/bench/all.sh: one after

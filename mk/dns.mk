@@ -5,7 +5,7 @@
 #                       while 1,000 lookups hang (t/bench/dns-bench.sh)
 #
 # `make bench` runs it too.  DNS_BENCH_REQS / DNS_BENCH_ROUNDS / _CONNS /
-# _HANG change the load.  Owner: H4.
+# _HANG change the load.
 
 # The rooms: Postfix (t/lib/postfix-room.sh), swaks, unbound (dns-room.sh).
 DEB_PKGS += $(filter-out $(DEB_PKGS),postfix swaks unbound perl)

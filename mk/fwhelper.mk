@@ -1,4 +1,4 @@
-# mk/fwhelper.mk - firewall-helper extras.  Owner: H3.
+# mk/fwhelper.mk - firewall-helper extras.
 #
 #   make bench-fwhelper              the helper's figures (root, in a netns)
 #   make bench-fwhelper FWH_BACKEND=nftset FWH_BENCH_ONEBYONE=2000

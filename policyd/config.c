@@ -44,16 +44,16 @@ static const struct section {
 	{ "idle_timeout", parse_idle_timeout },
 	{ "deadline", parse_deadline },
 	{ "max_connections", parse_max_connections },
-	{ "exceptions", classify_config_parse_exceptions },   /* H2: path + file */
-	{ "dns", dns_config_parse },            /* H4: policyd/dnsconf.c */
-	{ "firewall", parse_firewall },         /* H6: fwconfig_parse */
+	{ "exceptions", classify_config_parse_exceptions },   /* path + file */
+	{ "dns", dns_config_parse },            /* policyd/dnsconf.c */
+	{ "firewall", parse_firewall },         /* policyd/fwconfig.c */
 	{ "log", parse_log },
 	{ "debug", parse_debug },
-	{ "status_socket", status_socket_config_parse },        /* H8 */
-	{ "stats_interval", stats_interval_config_parse },      /* H8 */
-	{ "tokens", classify_config_parse_tokens },           /* H2 */
-	{ "classes", classify_config_parse_classes },         /* H2 */
-	{ "cache", classify_config_parse_cache },             /* H2 */
+	{ "status_socket", status_socket_config_parse },        /* statsconf.c */
+	{ "stats_interval", stats_interval_config_parse },      /* statsconf.c */
+	{ "tokens", classify_config_parse_tokens },           /* classify_config.c */
+	{ "classes", classify_config_parse_classes },         /* classify_config.c */
+	{ "cache", classify_config_parse_cache },             /* classify_config.c */
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -61,8 +61,8 @@ static void free_own(struct config *cfg);
 static void (*const frees[])(struct config *) = {
 	free_own,
 	stats_config_free,
-	classify_config_free,                           /* H2 */
-	dns_config_free,                                /* H4 */
+	classify_config_free,
+	dns_config_free,
 };
 
 static void config_defaults(struct config *cfg)
@@ -260,7 +260,7 @@ static int parse_max_connections(struct ydoc *doc, const struct ynode *v,
 static int parse_firewall(struct ydoc *doc, const struct ynode *v,
     struct config *cfg)
 {
-	return fwconfig_parse(doc, v, &cfg->firewall);    /* H6: fwconfig.c */
+	return fwconfig_parse(doc, v, &cfg->firewall);
 }
 
 static int parse_log(struct ydoc *doc, const struct ynode *v,

@@ -13,9 +13,6 @@
  * struct config *)  (record errors with ydoc_error, return -1 on any) and,
  * when it allocates, a  void X_config_free(struct config *).  Defaults are
  * set in config_defaults() beside the option names below.
- *
- * Owner: H1.  H2 (classes/actions/tokens), H4 (dns), H6 (firewall) extend
- * their own slots.
  */
 #ifndef POLICYD_CONFIG_H
 #define POLICYD_CONFIG_H
@@ -50,11 +47,11 @@ struct listen_config {
 	gid_t    gid;           /* (gid_t)-1: leave */
 };
 
-/* dns: struct dns_config and its parser live in policyd/dnsconf.h (H4);
+/* dns: struct dns_config and its parser live in policyd/dnsconf.h;
  * a zero-filled struct is the default (no section). */
 #include "policyd/dnsconf.h"
 
-/* firewall: struct fwconfig and its parser live in policyd/fwconfig.h (H6);
+/* firewall: struct fwconfig and its parser live in policyd/fwconfig.h;
  * fwconfig_init() gives the defaults (disabled). */
 #include "policyd/fwconfig.h"
 
@@ -75,17 +72,17 @@ struct config {
 	long long idle_timeout_ms;      /* close connections idle this long */
 	long long deadline_ms;          /* every request answered by then */
 	long long max_connections;      /* refuse (close) past this many */
-	char  *exceptions;              /* path or NULL (H2 loads it) */
+	char  *exceptions;              /* path or NULL (classify_config loads it) */
 	struct dns_config dns;
 	struct fwconfig firewall;
 	struct log_config log;
 	long long debug_delay_ms;       /* tests: hold every answer this long */
 
-	/* H8: statistics (statsconf.c). */
+	/* statistics (statsconf.c). */
 	char  *status_socket;           /* NULL: no status socket */
 	long long stats_interval_ms;    /* summary log line; 0: never */
 
-	/* H2: classifier, actions, exceptions data - opaque, owned here. */
+	/* classifier, actions, exceptions data - opaque, owned here. */
 	struct classify_config *classify;
 };
 

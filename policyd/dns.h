@@ -31,7 +31,7 @@
  * queries while the old one finishes its queries in flight.  Errors making
  * a channel are logged; dns_get() then returns NULL (callers answer
  * without DNS) or keeps the old channel.  dns_free() closes every channel
- * of the process: there is one struct dns per process.  Owner: H4.
+ * of the process: there is one struct dns per process.
  */
 #ifndef POLICYD_DNS_H
 #define POLICYD_DNS_H

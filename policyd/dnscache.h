@@ -14,7 +14,6 @@
  * dnscache_put/_set_max/_free: copy what you keep.  dnscache_put() copies
  * the answer (deep, into one block per entry) and replaces an entry with
  * the same key.
- * Owner: H4.
  */
 #ifndef POLICYD_DNSCACHE_H
 #define POLICYD_DNSCACHE_H

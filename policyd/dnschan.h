@@ -18,7 +18,7 @@
  * the queries in flight finish (their answers still fill the cache) and
  * closes the channel after the last one, from the loop.  dnschan_close()
  * closes at once: queries in flight are answered with ARES_EDESTRUCTION.
- * The answer callback may run before dnschan_query() returns.  Owner: H4.
+ * The answer callback may run before dnschan_query() returns.
  */
 #ifndef POLICYD_DNSCHAN_H
 #define POLICYD_DNSCHAN_H

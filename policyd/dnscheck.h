@@ -27,7 +27,6 @@
  * and dnscheck_reason() writes the facts as key=value words for the log.
  *
  * The config (dc) must outlive the check: hold a config reference.
- * Owner: H4.
  */
 #ifndef POLICYD_DNSCHECK_H
 #define POLICYD_DNSCHECK_H

@@ -29,7 +29,7 @@
  * (`parsed` false; every other field's zero means its default, applied by
  * the accessors below), so config.c needs no dns defaults of its own.  Classes are checked
  * against the verdict classes of DESIGN.md (dynamic, static, generic, mail,
- * none, unknown).  Owner: H4.  The struct owns its strings and arrays;
+ * none, unknown).  The struct owns its strings and arrays;
  * dnsconf_release() frees them (a released struct is zero again).
  */
 #ifndef POLICYD_DNSCONF_H

@@ -19,7 +19,6 @@
  *
  * Ownership: a dns_answer owns names/addrs; dns_answer_release() frees
  * them (and leaves the struct empty); dns_answer_copy() makes a deep copy.
- * Owner: H4.
  */
 #ifndef POLICYD_DNSMSG_H
 #define POLICYD_DNSMSG_H

@@ -13,9 +13,6 @@
  *
  * struct policy_result is filled by the deciding code; the server logs it as
  * one key=value line and writes "action=<action>\n\n".
- *
- * Owner: H1 (API and the first, default-action implementation); H2 adds
- * classification, H4 DNS, H6 the firewall hand-over, each in small edits.
  */
 #ifndef POLICYD_POLICY_H
 #define POLICYD_POLICY_H
@@ -54,7 +51,7 @@ void policy_cancel(struct policy_job *job);
  * client): policy_init() once before the first request (0, or -1 after
  * logging: start-up fails), policy_reload() after a new configuration was
  * swapped in (cfg is the new one), policy_fini() at exit, after the last
- * job ended.  Each module adds its line here.
+ * job ended.
  */
 int  policy_init(struct ev_loop *loop, const struct config *cfg);
 void policy_reload(struct ev_loop *loop, const struct config *cfg);

@@ -26,7 +26,7 @@
  *
  * The resolver is the process's one (dns_get()); policy_dns_live(false)
  * turns every lookup off (policyd -q without --dns): requests then go by
- * what they carry.  Owner: H4.
+ * what they carry.
  */
 #ifndef POLICYD_POLICY_DNS_H
 #define POLICYD_POLICY_DNS_H

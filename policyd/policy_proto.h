@@ -27,8 +27,6 @@
  *
  * Every attribute of Postfix 2.1 to 3.12 has a field below (the 3.8 set;
  * no later version added one).  Field names are the attribute names.
- *
- * Owner: H1.
  */
 #ifndef POLICYD_POLICY_PROTO_H
 #define POLICYD_POLICY_PROTO_H

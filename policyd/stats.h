@@ -18,8 +18,6 @@
  * stats_name().  Prometheus form: the text exposition format (# HELP,
  * # TYPE, policyd_*_total counters, labelled answers and verdicts).  Both
  * end with their last line; the status socket closes after the report.
- *
- * Owner: H8.
  */
 #ifndef POLICYD_STATS_H
 #define POLICYD_STATS_H

@@ -6,7 +6,7 @@
  *   stats_interval: 1h                        # summary log line; 0: never
  *
  * Plugged into config.c's section table; stats_config_free() releases
- * what they allocate.  Owner: H8.
+ * what they allocate.
  */
 #ifndef POLICYD_STATSCONF_H
 #define POLICYD_STATSCONF_H

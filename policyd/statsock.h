@@ -22,7 +22,7 @@
  * statsock_update() applies a reloaded configuration: a changed path
  * reopens the socket, a changed interval restarts the timer.
  * statsock_free() closes everything and removes the socket file it made
- * (NULL ok).  The path is copied.  Owner: H8.
+ * (NULL ok).  The path is copied.
  */
 #ifndef POLICYD_STATSOCK_H
 #define POLICYD_STATSOCK_H

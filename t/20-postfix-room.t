@@ -3,7 +3,7 @@
 # under test through check_policy_service; clients are impersonated with
 # XCLIENT.  The SMTP reply and policyd's log line for the request are
 # checked, for a refusing and a passing default_action (changed by SIGHUP),
-# and for Postfix's own fallback when policyd is gone.  Owner: H4.
+# and for Postfix's own fallback when policyd is gone.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/postfix-room.sh
 postfix_room_check || room_skip "$POSTFIX_ROOM_WHY"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The DNS test room itself: unbound on a loopback port answers the shared
 # fixtures, refuses to recurse, logs every query; the sinks misbehave as
-# promised.  Other DNS tests rely on all of this.  Owner: H4.
+# promised.  Other DNS tests rely on all of this.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/dns-room.sh
 dns_room_check || room_skip "$DNS_ROOM_WHY"

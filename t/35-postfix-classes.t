@@ -3,7 +3,7 @@
 # configured 5xx text, a mail server passes, an excepted broadband client
 # passes, mail to postmaster@ passes, and after SIGHUP to `mode: warn`
 # everyone passes while policyd logs what enforce would have answered.
-# Clients are impersonated with XCLIENT (t/lib/postfix-room.sh).  Owner: H2.
+# Clients are impersonated with XCLIENT (t/lib/postfix-room.sh).
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/postfix-room.sh
 postfix_room_check || room_skip "$POSTFIX_ROOM_WHY"

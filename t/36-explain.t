@@ -1,7 +1,7 @@
 #!/bin/bash
 # policyd -c FILE -q HOSTNAME IP: the class, the action it would take and
 # every signal that fired, for operators checking a rejection or an
-# exception; mode warn shows the enforce answer as would=.  Owner: H2.
+# exception; mode warn shows the enforce answer as would=.
 . "$(dirname "$0")/lib/policyd.sh"
 
 cat > "$T_TMP/exceptions.yaml" <<EOF2

@@ -2,7 +2,7 @@
 # The exceptions file is loaded with the configuration: on SIGHUP a good
 # file replaces the list, a bad one is logged as FILE:LINE:COL and the
 # running list stays; until: dates are honoured.  Through the policy
-# protocol.  Owner: H2.
+# protocol.
 . "$(dirname "$0")/lib/policyd.sh"
 
 SPEC=inet:127.0.0.1:$PORT

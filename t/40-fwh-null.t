@@ -2,7 +2,7 @@
 # firewall-helper with the null backend, no root needed: the command and
 # status sockets, replies, refusals (loopback, never_block, own address),
 # malformed lines, pipelining, expiry, max_entries, the journal across a
-# clean stop and a kill -9, -n.  Owner: H3.
+# clean stop and a kill -9, -n.
 cd "$(dirname "$0")/.." || exit 1
 FWH_BACKEND=null
 . t/lib/fwh.sh

@@ -2,7 +2,7 @@
 # firewall-helper against a real kernel firewall, in a private network
 # namespace: add, del, refresh, expiry, IPv6, batching (many adds, one
 # commit), the scaffolding (chain, jump limited to SYN to port 25).
-# Backend from FWH_BACKEND (default iptables).  Owner: H3.
+# Backend from FWH_BACKEND (default iptables).
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 fwh_netns "$@"

@@ -3,7 +3,7 @@
 # and a port-25 listener run in one, clients in the other: a connection
 # from a blocked address is refused, from another address accepted, and
 # accepted again after del or expiry; IPv6 alike; other ports untouched.
-# Backend from FWH_BACKEND (default iptables).  Owner: H3.
+# Backend from FWH_BACKEND (default iptables).
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 fwh_netns "$@"

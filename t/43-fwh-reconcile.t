@@ -4,7 +4,7 @@
 # deletes the whole chain or adds a foreign rule (on SIGHUP and by the
 # periodic reconcile); after kill -9 and a wiped firewall (a reboot), a
 # new start puts every block back from the journal.
-# Backend from FWH_BACKEND (default iptables).  Owner: H3.
+# Backend from FWH_BACKEND (default iptables).
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 fwh_netns "$@"

@@ -5,7 +5,7 @@
 # firewall; started as a user with ambient CAP_NET_ADMIN (systemd) likewise;
 # without it, exit 77.  Peers with a uid not allowed are refused on both
 # sockets; loopback, own and never_block addresses are refused; malformed
-# commands change nothing.  Backend from FWH_BACKEND.  Owner: H3.
+# commands change nothing.  Backend from FWH_BACKEND.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 fwh_netns "$@"

@@ -4,7 +4,7 @@
 # (which takes the same xtables lock, $XTABLES_LOCKFILE) adds and deletes
 # rules of its own in INPUT and in another chain.  Afterwards nobody's rules
 # are lost: the writer's, the helper's, the helper's jump.  Also: the lock
-# really is held (the helper waits for another holder).  iptables backend only.  Owner: H3.
+# really is held (the helper waits for another holder).  iptables backend only.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 [ "$FWH_BACKEND" = iptables ] || skip_all "iptables backend only"

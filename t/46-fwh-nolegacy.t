@@ -4,7 +4,7 @@
 # preloaded getsockopt() that answers the IPT_SO_GET_INFO / IP6T_SO_GET_INFO
 # requests as such a kernel does (ENOPROTOOPT).  Also: IPv6 missing alone
 # (EAFNOSUPPORT on AF_INET6 sockets) disables IPv6 blocking with a warning
-# and IPv4 still works.  iptables backend only.  Owner: H3.
+# and IPv4 still works.  iptables backend only.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 [ "$FWH_BACKEND" = iptables ] || skip_all "iptables backend only"

@@ -5,7 +5,7 @@
 # DNSBL codes -> classes, not listed, IPv6; SERVFAIL, REFUSED and a server
 # that never answers -> tempfail by the deadline; a hanging lookup does not
 # hold up other clients (order of answers, not time); cached answers send
-# no query.  Owner: H4.
+# no query.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/dns-room.sh
 dns_room_check || room_skip "$DNS_ROOM_WHY"

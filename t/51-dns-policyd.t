@@ -6,7 +6,6 @@
 # hold up excepted, cached or named clients on other connections (the order
 # of the answers is checked, not times); a repeated request sends no query;
 # -q --dns; XCLIENT NAME=[UNAVAILABLE] for a broadband PTR is refused.
-# Owner: H4.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/dns-room.sh
 . t/lib/postfix-room.sh

@@ -3,7 +3,6 @@
 # real connections over a veth pair refused for blocked addresses and
 # accepted for others (IPv4, IPv6), del, expiry, refresh on re-add, restart
 # from the journal, reconcile after `nft flush ruleset`, the table's shape.
-# Owner: H5.
 . "$(dirname "$0")/lib/fwsets-room.sh"
 fwroom_require nftset
 fwroom_setup

@@ -3,7 +3,7 @@
 # real connections over a veth pair refused for blocked addresses and
 # accepted for others (IPv4, IPv6), del, expiry, refresh on re-add, restart
 # from the journal, reconcile after a flushed INPUT chain and after
-# `ipset destroy`, the sets' and the rule's shape.  Owner: H5.
+# `ipset destroy`, the sets' and the rule's shape.
 . "$(dirname "$0")/lib/fwsets-room.sh"
 fwroom_require ipset
 fwroom_setup

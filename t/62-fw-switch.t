@@ -3,7 +3,6 @@
 # previous backend's objects down (iptables chain and jump, nft table,
 # ipsets and their rules) and loads the whole block table, from the
 # journal, into the new one; blocked addresses stay refused throughout.
-# Owner: H5.
 . "$(dirname "$0")/lib/fwsets-room.sh"
 fwroom_require nftset
 fwroom_require ipset

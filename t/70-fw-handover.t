@@ -5,7 +5,7 @@
 # `mode: warn` logs dry-run and never calls the helper; the counters show in
 # policyd's stats.  Whether something did NOT reach the helper is checked
 # after a later refused client (a marker) arrived: commands are sent in
-# order.  Owner: H6.
+# order.
 . "$(dirname "$0")/lib/fwlink.sh"
 
 fwl_conf

@@ -3,7 +3,7 @@
 # request only waits in the queue), connects when the helper appears and
 # sends everything queued; after a kill -9 of the helper, what it had not
 # acknowledged is sent again and nothing is lost.  Timings are printed as
-# diagnostics only (figures belong to make bench).  Owner: H6.
+# diagnostics only (figures belong to make bench).
 . "$(dirname "$0")/lib/fwlink.sh"
 
 fwl_conf

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The queue overflows while the helper is away: the oldest commands are
 # dropped and counted, the newest reach the helper; a dropped client is not
-# taken as blocked, so its next refusal is queued again.  Owner: H6.
+# taken as blocked, so its next refusal is queued again.
 . "$(dirname "$0")/lib/fwlink.sh"
 
 fwl_conf

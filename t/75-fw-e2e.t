@@ -6,7 +6,7 @@
 # connection to port 25 from that address - over a veth pair from a second
 # namespace holding it - is refused; a mail server gets through and no rule
 # appears for it.  XCLIENT ADDR is not the TCP source, so the packet test
-# uses the veth peer whose address is the one impersonated.  Owner: H6.
+# uses the veth peer whose address is the one impersonated.
 cd "$(dirname "$0")/.." || exit 1
 if [ -z "$FWL_IN_NETNS" ]; then
 	[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root (network namespace, firewall)"; exit 0; }

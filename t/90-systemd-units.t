@@ -2,7 +2,6 @@
 # The systemd units as `make install` writes them: systemd-analyze verify is
 # clean, the hardening the issue asks for is there, and the sysusers.d and
 # tmpfiles.d snippets create what the units rely on (in a scratch root).
-# Owner: H8.
 cd "$(dirname "$0")/.." || exit 1
 command -v systemd-analyze >/dev/null || { echo "1..0 # SKIP no systemd-analyze"; exit 0; }
 [ -x policyd/policyd ] && [ -x firewall-helper/firewall-helper ] ||

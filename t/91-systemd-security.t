@@ -1,7 +1,7 @@
 #!/bin/bash
 # systemd-analyze security --offline=true on the installed services: prints
 # the overall exposure of each (the figures quoted in README.rst) and fails
-# when one gets worse than its ceiling.  Owner: H8.
+# when one gets worse than its ceiling.
 cd "$(dirname "$0")/.." || exit 1
 command -v systemd-analyze >/dev/null || { echo "1..0 # SKIP no systemd-analyze"; exit 0; }
 systemd-analyze security --help 2>/dev/null | grep -q -- --offline ||

@@ -1,7 +1,7 @@
 #!/bin/bash
 # make install into a DESTDIR: the expected tree, the modes, nothing setuid or
 # setgid, paths rewritten for the PREFIX, an operator's configuration kept on
-# a second install, uninstall leaving only the configuration.  Owner: H8.
+# a second install, uninstall leaving only the configuration.
 cd "$(dirname "$0")/.." || exit 1
 [ -x policyd/policyd ] && [ -x firewall-helper/firewall-helper ] ||
 	{ echo "1..0 # SKIP programs not built"; exit 0; }

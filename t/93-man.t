@@ -1,7 +1,7 @@
 #!/bin/bash
 # The manual pages: generated from doc/*.in and doc/options/*.tsv, they
 # format without a single warning (groff -ww, man --warnings), and each
-# lists every option of its source with a default.  Owner: H8.
+# lists every option of its source with a default.
 cd "$(dirname "$0")/.." || exit 1
 command -v groff >/dev/null && command -v man >/dev/null ||
 	{ echo "1..0 # SKIP groff or man missing"; exit 0; }

@@ -9,7 +9,7 @@
 #     checked with -n, which must not answer `unknown key` (keys such as the
 #     class names of classes: are computed, so only this finds them).
 # And every option letter of each program's getopt string is documented,
-# and every documented option is in the getopt string.  Owner: H8.
+# and every documented option is in the getopt string.
 use strict;
 use warnings;
 use File::Temp qw(tempdir);

@@ -3,7 +3,6 @@
 # counters move as requests are made (requests, answers per action and per
 # class, malformed requests, connections); the summary line is logged; a
 # reload moves the socket; an unusable socket path does not stop policyd.
-# Owner: H8.
 . "$(dirname "$0")/lib/policyd.sh"
 
 ST=$T_TMP/status.sock
@@ -37,6 +36,10 @@ t_is "$(val requests)" 0 "no request yet"
 pd_req 192.0.2.1 host.example | pd_raw "inet:127.0.0.1:$PORT" >/dev/null
 $PCLIENT -s "inet:127.0.0.1:$PORT" -c 2 -n 10 -e DUNNO >/dev/null
 t_is "$(val requests)" 21 "requests counted (1 + 2 x 10)"
+t_is "$("$POLICYD" -c "$PD_CONF" stats | awk '$1 == "requests" { print $2 }')" 21 "policyd -c FILE stats asks the running daemon"
+"$POLICYD" -c "$PD_CONF" stats prometheus | grep -q '^policyd_requests_total 21$'
+t_ok $? "policyd -c FILE stats prometheus"
+"$POLICYD" -c "$PD_CONF" stats bogus 2>/dev/null; t_is $? 64 "stats with a bad form is a usage error"
 t_is "$(val answer_dunno)" 21 "answers per action (DUNNO)"
 t_is "$(( $(val class_unclassified) + $(val class_none) ))" 21 "answers per class (pclient asks for postmaster: an exception, no class)"
 t_is "$(val connections_accepted)" 3 "connections accepted"

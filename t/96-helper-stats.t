@@ -2,7 +2,6 @@
 # firewall-helper's statistics: `stats` and `stats prometheus` on the
 # status socket and through the command line, and the counters moving as
 # blocks are added and deleted (null backend: no firewall touched).
-# Owner: H8.
 cd "$(dirname "$0")/.." || exit 1
 FWH_BACKEND=null
 . t/lib/fwh.sh

@@ -2,7 +2,7 @@
 # policyd's DNS counters in `stats`, against a real unbound on a loopback
 # port (t/lib/dns-room.sh): lookups, queries and NXDOMAIN move as clients
 # without a name are looked up, cache hits when the same PTR is asked
-# again, failures against a server that answers SERVFAIL.  Owner: H8.
+# again, failures against a server that answers SERVFAIL.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/dns-room.sh
 dns_room_check || room_skip "$DNS_ROOM_WHY"

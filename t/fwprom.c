@@ -1,6 +1,6 @@
 /*
  * fwprom.c - unit test of firewall-helper/fwprom.c: the helper's plain
- * statistics turned into Prometheus text.  Owner: H8.
+ * statistics turned into Prometheus text.
  */
 #include <string.h>
 

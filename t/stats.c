@@ -1,6 +1,6 @@
 /*
  * stats.c - unit test of policyd/stats.c: counting, the mapping of actions
- * and classes, pull functions, and both report forms.  Owner: H8.
+ * and classes, pull functions, and both report forms.
  */
 #include <stdio.h>
 #include <string.h>

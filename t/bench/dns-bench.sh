@@ -23,7 +23,7 @@
 # Each figure is the best of DNS_BENCH_ROUNDS (3) runs of DNS_BENCH_REQS
 # (40,000) requests for the misses, DNS_BENCH_HIT_REQS (120,000) for the
 # others; hit and named alternate, twice as many rounds.  Not a test: numbers depend on the machine's load.
-# Exit 1 when a floor is missed.  Owner: H4.
+# Exit 1 when a floor is missed.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 REQS=${DNS_BENCH_REQS:-40000}

@@ -12,7 +12,7 @@
 #     backend is the helper's own cost (socket, block table, journal).
 #
 # FWS_SIZES (default "10000 100000"), FWS_IPT_CAP (default 10000: one rule per
-# address; see fw_sets_bench.c).  Owner: H5.
+# address; see fw_sets_bench.c).
 set -u
 cd "$(dirname "$0")/../.."
 sizes=${FWS_SIZES:-10000 100000}

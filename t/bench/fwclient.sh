@@ -17,7 +17,7 @@
 # As root the whole bench runs in a network namespace of its own (unshare
 # -n) with the iptables backend; otherwise with the null backend, and the
 # second figure is the helper's table, not the kernel's.  Exit 1 when a floor
-# is missed.  Not a test: run it on a quiet machine.  Owner: H6.
+# is missed.  Not a test: run it on a quiet machine.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 if [ -z "${FWB_IN_NETNS:-}" ] && [ "$(id -u)" = 0 ] &&

@@ -16,7 +16,7 @@
 #      from exec to the first answer of the status socket (the helper
 #      answers only after its start-up reconcile committed).  Floor: 2 s.
 #      Also a restart with the rules still in the kernel.
-# Backend from FWH_BACKEND (default iptables).  Owner: H3.
+# Backend from FWH_BACKEND (default iptables).
 cd "$(dirname "$0")/../.." || exit 1
 . t/lib/fwh.sh
 if [ -z "$FWH_IN_NETNS" ]; then

@@ -41,7 +41,7 @@
 # dns_room_fixtures loads records other tests may rely on (see the list in
 # the function); zones: example.net (forward), pbl.test (a DNSBL).
 #
-# Owner: H4.  Needs the unbound binary (Debian package unbound); runs as any
+# Needs the unbound binary (Debian package unbound); runs as any
 # user.  Nothing outside 127.0.0.1 is touched.
 
 . "$(dirname "${BASH_SOURCE[0]}")/room-common.sh"

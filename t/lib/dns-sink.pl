@@ -9,7 +9,7 @@
 #      slow:     answer every query DELAY_MS later with one PTR record
 #                naming NAME (TTL 300), whatever was asked (UDP only).
 # Every query received is appended to LOGFILE as "QNAME QTYPE", one line,
-# flushed, so a test can count them.  Runs until killed.  Owner: H4.
+# flushed, so a test can count them.  Runs until killed.
 use strict;
 use warnings;
 use IO::Socket::INET;

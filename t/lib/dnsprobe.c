@@ -16,7 +16,7 @@
  * -w MS waits that long after the last answer (late answers fill the cache)
  * before the next round; -r ROUNDS repeats the whole set (cache tests).
  * At the end: "stats lookups=.. cache_hits=.. merged=.. queries=..
- * inflight=..".  Exit 0, or 2 on usage/config errors.  Owner: H4.
+ * inflight=..".  Exit 0, or 2 on usage/config errors.
  */
 #include <ev.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #
 # Prints the RCODE name, then one line per answer "NAME TTL TYPE DATA" (A,
 # AAAA and PTR decoded, others as hex).  Exit 0 on NOERROR, 1 on another
-# RCODE, 2 on a timeout (2 s, or $DNSQ_TIMEOUT) or error.  Owner: H4.
+# RCODE, 2 on a timeout (2 s, or $DNSQ_TIMEOUT) or error.
 use strict;
 use warnings;
 use IO::Socket::INET;

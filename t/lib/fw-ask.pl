@@ -8,7 +8,6 @@
 # Prints "ADDR action=..." per answer, in order.  Requests are pipelined in
 # batches of 100 (Postfix keeps one request in flight per connection; policyd
 # must not care).  Exits 1 if policyd closes early or an answer is malformed.
-# Owner: H6 (tests of the firewall hand-over).
 use strict;
 use warnings;
 use IO::Socket::INET;

@@ -7,7 +7,7 @@
 #
 # Prints "added N in S s (K ok)"; exits 1 unless every reply is OK.
 # A child writes while the parent reads: the helper stops reading from a
-# peer that does not read its replies.  Owner: H5 (set backends).
+# peer that does not read its replies.
 use strict;
 use warnings;
 use IO::Socket::UNIX;

@@ -1,7 +1,7 @@
 # t/lib/fwh-ipset.sh - what the kernel holds under backend ipset, for
 # t/lib/fwh.sh (sourced there when FWH_BACKEND=ipset): the sets
 # ${FWH_SET_NAME:-policyd}4/6 and the INPUT rule (comment "policyd
-# firewall-helper") matching them, IPv4 and IPv6 legacy tables.  Owner: H5.
+# firewall-helper") matching them, IPv4 and IPv6 legacy tables.
 
 _fwh_ips_s() { case "$1" in *:*) echo "${FWH_SET_NAME:-policyd}6" ;; *) echo "${FWH_SET_NAME:-policyd}4" ;; esac; }
 

@@ -3,7 +3,7 @@
 # commands "VERB 198.18.x.y" (default add) to a firewall-helper command
 # socket and time them until the last reply: `pipe` writes all of them at
 # once (the helper batches), `lockstep` waits for each reply before the next
-# (one commit each).  Prints "SECONDS OKCOUNT".  Owner: H3.
+# (one commit each).  Prints "SECONDS OKCOUNT".
 use strict;
 use warnings;
 use IO::Socket::UNIX;

@@ -1,7 +1,6 @@
 # t/lib/fwh-nftset.sh - what the kernel holds under backend nftset, for
 # t/lib/fwh.sh (sourced there when FWH_BACKEND=nftset).  Table and set
 # names follow FWH_NFT_TABLE and FWH_SET_NAME (defaults policyd).
-# Owner: H5.
 
 _fwh_nft_t() { echo "${FWH_NFT_TABLE:-policyd}"; }
 _fwh_nft_s() { case "$1" in *:*) echo "${FWH_SET_NAME:-policyd}6" ;; *) echo "${FWH_SET_NAME:-policyd}4" ;; esac; }

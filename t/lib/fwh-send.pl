@@ -3,7 +3,6 @@
 # print every reply line.  With FWH_SEND_LINES=N it stops after N reply
 # lines (the helper keeps the connection open); otherwise it half-closes
 # after sending and reads until the helper closes or 10 s pass.
-# Owner: H3.
 use strict;
 use warnings;
 use IO::Socket::UNIX;

@@ -2,7 +2,6 @@
 # t/lib/fwh-tcp.pl - tiny TCP peers for the firewall tests.
 #   fwh-tcp.pl listen PORT...          accept and close on [::] and 0.0.0.0
 #   fwh-tcp.pl connect SRC DST PORT    print accepted, refused, reset or timeout
-# Owner: H3.
 use strict;
 use warnings;
 use IO::Socket::IP;

@@ -16,7 +16,6 @@
 # touched, and skips when that is not possible.  Every test gets its own
 # directory (FWH_DIR), xtables lock (XTABLES_LOCKFILE) and sockets; the
 # helper and anything started with fwh_bg are killed on exit.
-# Owner: H3.
 
 FWH_BACKEND=${FWH_BACKEND:-iptables}
 FWH_BIN=${FWH_BIN:-$PWD/firewall-helper/firewall-helper}

@@ -1,6 +1,6 @@
 # fwlink.sh - policyd + firewall-helper together, for t/7N-*.t (sourced, bash).
 #
-# Builds on t/lib/policyd.sh (H1: t_ok, t_is, t_done, pd_conf, pd_start,
+# Builds on t/lib/policyd.sh (t_ok, t_is, t_done, pd_conf, pd_start,
 # pd_stop, $T_TMP, $PORT, $PD_LOG) and starts the helper itself, so that
 # one exit trap cleans up both.
 #
@@ -22,8 +22,6 @@
 #                           the firewall section pointing at the helper,
 #                           exceptions file $FWL_EXC; extra lines appended
 #   fwl_reload              SIGHUP policyd and wait for the reload line
-#
-# Owner: H6.
 
 . "$(dirname "$0")/lib/policyd.sh"
 

@@ -20,7 +20,7 @@
 #                           batches and repairs on a timer)
 #   ok COND NAME / fwroom_done          TAP
 #
-# Owner: H5 (set backends).  Uses room_on_exit etc. from room-common.sh.
+# Uses room_on_exit etc. from room-common.sh.
 
 . "$(dirname "${BASH_SOURCE[0]}")/room-common.sh"
 

@@ -1,7 +1,7 @@
-# fwsets-suite.sh - run H3's backend-parameterised firewall-helper tests
+# fwsets-suite.sh - run the backend-parameterised firewall-helper tests
 # (t/41..44) under $backend and summarise them as TAP, one line per script
 # (sourced by t/63-*.t and t/64-*.t, cwd = top of the tree).  A script
-# that skips as a whole is reported as skipped.  Owner: H5.
+# that skips as a whole is reported as skipped.
 n=0
 fail=0
 for t in t/41-fwh-rules.t t/42-fwh-packets.t t/43-fwh-reconcile.t t/44-fwh-security.t; do

@@ -14,7 +14,6 @@
 #
 # $T_TMP is a fresh temp dir removed at exit, $PORT a free loopback port,
 # $SOCK a unix socket path in $T_TMP.  policyd is killed at exit.
-# Owner: H1.
 
 cd "$(dirname "$0")/.." || exit 1
 POLICYD=./policyd/policyd

@@ -35,8 +35,6 @@
 # when the room cannot run here; tests then skip.  The system's own
 # /etc/postfix configuration and instance are never read or touched: every
 # command gets -c "$POSTFIX_ROOM_DIR".
-#
-# Owner: H4.
 
 . "$(dirname "${BASH_SOURCE[0]}")/room-common.sh"
 

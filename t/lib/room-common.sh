@@ -14,7 +14,7 @@
 #                           way instead of replacing the trap; an EXIT trap
 #                           set before the first call is kept and runs last
 #
-# Owner: H4.  Nothing here touches anything outside loopback or the caller's
+# Nothing here touches anything outside loopback or the caller's
 # temp directories.
 
 room_free_port() {
