@@ -1,16 +1,33 @@
 /*
  * policy.c - from one request to one answer (see policy.h).
  *
- * This first version answers every request with the configured
- * default_action, through the same function (policy_answer_default) that
- * answers a job whose deadline passes before a decision is made.  Later
- * stages (exceptions and classification - H2, DNS - H4, firewall - H6) go
- * into policy_start() before the default answer; a stage that has to wait
- * keeps the job, whose deadline timer is already armed here.
+ * policy_start() runs the stages in this order; the first that decides
+ * ends the chain:
+ *   1. SASL: an authenticated client is answered DUNNO (verdict_pre());
+ *   2. exceptions: a matching entry answers DUNNO (verdict_pre());
+ *   3. verdict cache: a cached class for the client address answers with
+ *      that class's action (verdict_pre());
+ *   4. DNS, when policy_dns_needed(): answers at hand (DNS cache) decide
+ *      at once; otherwise a job is kept and its lookups finish it from the
+ *      event loop (job_dns_done());
+ *   5. classification of the client's name (verdict_classify()), which
+ *      also fills the verdict cache;
+ *   6. the action of the class, then `mode:` (policy_apply_mode(): warn
+ *      and off answer DUNNO, warn notes would=ACTION); mode off skips
+ *      stages 1-5 and answers DUNNO;
+ *   7. firewall hand-over: decided on the action before mode, sent to the
+ *      helper after done() has answered, so it never delays the answer.
+ * Requests decided without waiting take no job and no allocation.
  *
- * debug.delay_ms (tests only) holds every answer that long, which exercises
- * the asynchronous path: pipelining behind a pending job, cancellation when
- * the client goes away, draining at SIGTERM.
+ * A job that waits has its deadline (deadline_ms) armed when it is made:
+ * when it passes first, the lookups are cancelled and the job is answered
+ * with default_action (reason "deadline").  done() is called exactly once
+ * per job unless policy_cancel() comes first.
+ *
+ * debug.delay_ms (tests only) holds every answer that long, with
+ * default_action, which exercises the asynchronous path: pipelining behind
+ * a pending job, cancellation when the client goes away, draining at
+ * SIGTERM.
  */
 #include <ev.h>
 #include <stdio.h>
@@ -34,9 +51,9 @@ struct policy_job {
 	void           *arg;
 	ev_timer        deadline;       /* answer the default by then */
 	ev_timer        delay;          /* debug.delay_ms */
-	struct fwlink_req fw;           /* H6: what the firewall hand-over needs */
-	struct policy_dns *dns;         /* H4: DNS stage in flight */
-	char client[64];                /* H4: client_address, for classify */
+	struct fwlink_req fw;           /* what the firewall hand-over needs */
+	struct policy_dns *dns;         /* DNS stage in flight, or NULL */
+	char client[64];                /* client_address, for classify */
 };
 
 static void result_default(const struct config *cfg, struct policy_result *r,
@@ -72,7 +89,8 @@ static void job_finish(struct policy_job *job, struct policy_result *res)
 	void *arg = job->arg;
 	struct fwlink_ticket fwt;
 
-	/* H6: decided on the real action (before mode), sent after done(). */
+	/* Firewall: decided on the real action (before mode), sent after
+	 * done(). */
 	fwlink_decide(job->cfg, &job->fw, res, false, &fwt);
 	policy_apply_mode(job->cfg, res);
 	ev_timer_stop(job->loop, &job->deadline);
@@ -123,7 +141,7 @@ static struct policy_job *job_new(struct ev_loop *loop,
 }
 
 /*
- * H4: the DNS stage decided (see policy_dns.h): a temporary failure gets
+ * The DNS stage decided (see policy_dns.h): a temporary failure gets
  * dns.tempfail_action, a class found by DNS its action, a name is
  * classified; the DNS facts (ptr=, fcrdns=forged, dnsbl=, dns_tempfail=)
  * follow the reason.
@@ -166,7 +184,7 @@ static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
 	job_finish(job, &res);
 }
 
-/* H4: a job for the DNS stage; NULL when it was answered at once. */
+/* A job for the DNS stage; NULL when it was answered at once. */
 static struct policy_job *job_dns_start(struct ev_loop *loop,
     const struct config *cfg, const struct policy_req *req,
     const struct fwlink_req *fwr, policy_done_fn *done, void *arg)
@@ -183,13 +201,9 @@ static struct policy_job *job_dns_start(struct ev_loop *loop,
 }
 
 /*
- * The stages go here, in this order (each owner adds its lines):
- *   exceptions, then classification of Postfix's client_name (H2) - at
- *   once: res filled, answered below without a job;
- *   DNS (H4) - job_new(), start the lookups, return the job; their
- *   callback decides and calls job_finish(); job_deadline_cb() must then
- *   also stop the lookups (and policy_cancel());
- *   firewall hand-over (H6) - after the decision, never delays it.
+ * The stages in the order of the header above: decided at once, the answer
+ * is given here without a job; DNS lookups that must wait return the job
+ * (job_dns_start()), finished by job_dns_done() or job_deadline_cb().
  */
 struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, policy_done_fn *done, void *arg)
@@ -210,9 +224,9 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 		ev_timer_start(loop, &job->delay);
 		return job;
 	}
-	/* Decided at once: no job.  H2: SASL, exceptions, cache, then the
-	 * class of Postfix's client name and its action.  Every stage sets
-	 * the strings it decides; empty ones here (no 1 KiB memset). */
+	/* SASL, exceptions, cache, then DNS or the class of Postfix's
+	 * client name and its action.  Every stage sets the strings it
+	 * decides; empty ones here (no 1 KiB memset). */
 	res.action[0] = res.reason[0] = res.fw[0] = '\0';
 	res.class = NULL;
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
@@ -220,7 +234,7 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
 	} else if (!verdict_pre(cfg, req, fwr.have_addr ? &fwr.addr : NULL,
 	    &res)) {
-		struct policy_dns_outcome o;            /* H4 */
+		struct policy_dns_outcome o;
 
 		if (!policy_dns_needed(cfg, req))
 			verdict_classify(cfg, req, verdict_name(req), &res);
@@ -262,7 +276,7 @@ void policy_reload(struct ev_loop *loop, const struct config *cfg)
 {
 	fwlink_reload(loop, cfg);
 	verdict_reload(cfg);
-	policy_dns_init(loop, cfg);     /* H4: new servers, cache size */
+	policy_dns_init(loop, cfg);     /* new servers, cache size */
 }
 
 void policy_fini(void)
