@@ -9,19 +9,25 @@
  *                                 "-" or "unknown"), forward confirmation,
  *                                 DNSBL zones, each explained; without
  *                                 --dns, -q does no lookups at all
+ *   policyd -c FILE stats [prometheus]   ask the running daemon's
+ *                                 status_socket for its counters
  *
  * Logs go to syslog (facility mail, ident from log.ident, "policyd" by
  * default), to stderr with -f.  Start-up problems are fatal (exit 78 for
  * the configuration, 71 for the rest); after that nothing is.
  */
+#include <errno.h>
 #include <ev.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sock.h"
 #include "policyd/answerlog.h"
 #include "policyd/config.h"
 #include "policyd/fwlink.h"
@@ -39,7 +45,7 @@ static struct statsock *statsock;
 static void usage(void)
 {
 	fprintf(stderr, "usage: policyd [-c FILE] [-f] [-v] [-n] "
-	    "[-q HOSTNAME IP [--dns]]\n");
+	    "[-q HOSTNAME IP [--dns]] [stats [prometheus]]\n");
 	exit(EX_USAGE);
 }
 
@@ -117,9 +123,41 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 	return 0;
 }
 
+/* stats: one question to the running daemon's status socket, answer to
+ * stdout.  Exit 69 (EX_UNAVAILABLE) when it cannot be reached. */
+static int stats_query(const struct config *cfg, const char *form)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (cfg->status_socket == NULL) {
+		fprintf(stderr, "policyd: no status_socket in the configuration\n");
+		return EX_CONFIG;
+	}
+	if ((fd = sock_connect_unix(cfg->status_socket, false)) < 0) {
+		fprintf(stderr, "policyd: %s: %s\n", cfg->status_socket,
+		    strerror(errno));
+		return EX_UNAVAILABLE;
+	}
+	snprintf(buf, sizeof(buf), "stats%s%s\n", form ? " " : "",
+	    form ? form : "");
+	if (write(fd, buf, strlen(buf)) < 0) {
+		fprintf(stderr, "policyd: %s: %s\n", cfg->status_socket,
+		    strerror(errno));
+		close(fd);
+		return EX_UNAVAILABLE;
+	}
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(fd);
+	return n < 0 ? EX_IOERR : 0;
+}
+
 int main(int argc, char **argv)
 {
-	const char *conf = DEFAULT_CONF, *qname = NULL;
+	const char *conf = DEFAULT_CONF, *qname = NULL, *stats_form = NULL;
 	struct config_errs errs = { NULL, 0 };
 	struct config *cfg;
 	struct ev_loop *loop;
@@ -145,18 +183,28 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc - (qname != NULL))
+	if (qname == NULL && optind < argc && strcmp(argv[optind], "stats") == 0) {
+		if (argc - optind > 2 || (argc - optind == 2 &&
+		    strcmp(argv[optind + 1], "prometheus") != 0))
+			usage();
+		stats_form = argc - optind == 2 ? argv[optind + 1] : "";
+	} else if (optind != argc - (qname != NULL))
 		usage();
-	log_init("policyd", opt_foreground || check || qname, opt_verbose);
+	log_init("policyd", opt_foreground || check || qname || stats_form, opt_verbose);
 
 	if ((cfg = config_load(conf, &errs)) == NULL) {
-		if (check || qname || opt_foreground) {
+		if (check || qname || stats_form || opt_foreground) {
 			config_errs_print(&errs, stderr);
 		} else {
 			config_errs_log(&errs);
 		}
 		config_errs_free(&errs);
 		return EX_CONFIG;
+	}
+	if (stats_form != NULL) {
+		rc = stats_query(cfg, *stats_form ? stats_form : NULL);
+		config_unref(cfg);
+		return rc;
 	}
 	if (check) {
 		printf("configuration OK\n");
