@@ -1,7 +1,6 @@
 /*
  * fw_backend.c - the table of firewall backends, chosen by `backend:`.
- * A backend added later (nftset, ipset) gets one line here and its own
- * fw_<name>.c.
+ * Each backend has one line here and its own fw_<name>.c.
  */
 #include <string.h>
 
