@@ -12,25 +12,6 @@
 #include "policyd/config.h"
 #include "t/tap.h"
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *s;
-	long n;
-
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	s = calloc(1, (size_t)n + 1);
-	if (fread(s, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	s[n] = '\0';
-	fclose(fp);
-	return s;
-}
-
 static void test_bad(const char *yaml)
 {
 	struct config_errs errs = { NULL, 0 };
@@ -46,7 +27,7 @@ static void test_bad(const char *yaml)
 	fp = open_memstream(&got, &len);
 	config_errs_print(&errs, fp);
 	fclose(fp);
-	want = slurp(errfile);
+	want = tap_slurp(errfile);
 	is_str(got, want, "%s: every error, as in %s", yaml, errfile);
 	free(want);
 	free(got);

@@ -98,21 +98,6 @@ match_cases(const struct exceptions *x)
 	}
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	static char buf[8192];
-	size_t n;
-
-	if (fp == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return buf;
-}
-
 static void
 golden(void)
 {
@@ -142,10 +127,11 @@ golden(void)
 		mem = open_memstream(&out, &outlen);
 		ydoc_print_errors(doc, mem);
 		fclose(mem);
-		want = slurp(errpath);
+		want = tap_slurp(errpath);
 		if (!ok(want && strcmp(out, want) == 0, "%s errors as in %s",
 		    path, errpath))
 			diag("got:\n%s", out);
+		free(want);
 		free(out);
 		ydoc_free(doc);
 		exceptions_free(x);

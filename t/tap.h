@@ -3,6 +3,7 @@
  *
  *     ok(cond, "name %d", i);  is_int(got, want, "name");
  *     is_str(got, want, "name"); skip_all("why"); return done_testing();
+ *     want = tap_slurp("t/data/x.err"); ... free(want);
  */
 #ifndef T_TAP_H
 #define T_TAP_H
@@ -54,6 +55,32 @@ static void skip_all(const char *why)
 {
 	printf("1..0 # SKIP %s\n", why);
 	exit(0);
+}
+
+/* The whole file as a string (malloc'ed, caller frees); NULL when it
+ * cannot be opened.  A read error gives "". */
+__attribute__((unused))
+static char *tap_slurp(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *s;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	if ((n = ftell(fp)) < 0)
+		n = 0;
+	rewind(fp);
+	if ((s = calloc(1, (size_t)n + 1)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	if (fread(s, 1, (size_t)n, fp) != (size_t)n)
+		n = 0;
+	s[n] = '\0';
+	fclose(fp);
+	return s;
 }
 
 __attribute__((unused))
