@@ -100,7 +100,7 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 	req.reverse_client_name = name;
 	req.helo_name = name;
 	fwlink_offline();               /* explaining blocks nobody */
-	policy_dns_live(opt_dns);       /* H4: lookups only with --dns */
+	policy_dns_live(opt_dns);       /* -q: lookups only with --dns */
 	if (opt_dns) {                  /* a given name is checked, not trusted */
 		if (strcmp(name, "-") == 0)
 			req.reverse_client_name = req.helo_name = "unknown";
