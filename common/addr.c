@@ -10,6 +10,17 @@
 
 static const unsigned char v4mapped[12] = { 0,0,0,0,0,0,0,0,0,0,0xff,0xff };
 
+/* ::ffff:a.b.c.d is a.b.c.d: an IPv4 client seen on an IPv6 socket. */
+static void
+unmap_v4(struct addr *a)
+{
+	if (memcmp(a->a, v4mapped, 12) == 0) {
+		memmove(a->a, a->a + 12, 4);
+		memset(a->a + 4, 0, 12);
+		a->family = AF_INET;
+	}
+}
+
 int
 addr_parse_n(struct addr *out, const char *s, size_t n)
 {
@@ -32,11 +43,7 @@ addr_parse_n(struct addr *out, const char *s, size_t n)
 	}
 	if (inet_pton(AF_INET6, buf, out->a) == 1) {
 		out->family = AF_INET6;
-		if (memcmp(out->a, v4mapped, 12) == 0) {
-			memmove(out->a, out->a + 12, 4);
-			memset(out->a + 4, 0, 12);
-			out->family = AF_INET;
-		}
+		unmap_v4(out);
 		return 0;
 	}
 	return -1;
@@ -109,11 +116,7 @@ addr_from_sockaddr(struct addr *out, const struct sockaddr *sa)
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
 		out->family = AF_INET6;
 		memcpy(out->a, &sin6->sin6_addr, 16);
-		if (memcmp(out->a, v4mapped, 12) == 0) {
-			memmove(out->a, out->a + 12, 4);
-			memset(out->a + 4, 0, 12);
-			out->family = AF_INET;
-		}
+		unmap_v4(out);
 		return 0;
 	}
 	return -1;
