@@ -1,5 +1,7 @@
 /*
- * addr.c - addresses and CIDRs through inet_pton/inet_ntop only.
+ * addr.c - addresses and CIDRs through inet_pton/inet_ntop only (see
+ * addr.h).  No allocation, no I/O: results go to the caller's structs
+ * and buffers.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>

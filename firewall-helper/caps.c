@@ -1,5 +1,6 @@
 /*
- * caps.c - see caps.h.
+ * caps.c - shed every privilege but CAP_NET_ADMIN, once, before serving
+ * (see caps.h).  Fatal on any failure.
  */
 #include <stdlib.h>
 #include <unistd.h>
