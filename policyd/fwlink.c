@@ -215,7 +215,7 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 	struct fwgate_input in;
 	struct fwgate_result r;
 
-	memset(t, 0, sizeof(*t));
+	t->send = false;        /* addr and reason are set only to send */
 	res->fw[0] = '\0';
 	if (fl.gate == NULL || !fr->have_addr)
 		return;
