@@ -144,6 +144,7 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	struct timespec t1;
 	long long us;
 	struct logline l;
+	char frac[4];
 
 	if (rl == NULL || cfg->log.requests == CONFIG_LOGREQ_NONE ||
 	    (cfg->log.requests == CONFIG_LOGREQ_ACTED &&
@@ -172,11 +173,15 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	LOGLINE_LIT(&l, " reason=\"");
 	logline_esc(&l, res->reason, 512);
 	LOGLINE_LIT(&l, "\" fw=");
-	logline_esc(&l, res->fw[0] ? res->fw : NULL, 80);
+	/* fwgate's own words and numbers (fwgate.h): nothing to escape */
+	logline_put(&l, res->fw[0] ? res->fw : "-");
 	LOGLINE_LIT(&l, " duration_ms=");
 	logline_num(&l, (unsigned long long)us / 1000, 1);
-	LOGLINE_LIT(&l, ".");
-	logline_num(&l, (unsigned long long)us % 1000, 3);
+	frac[0] = '.';
+	frac[1] = (char)('0' + us / 100 % 10);
+	frac[2] = (char)('0' + us / 10 % 10);
+	frac[3] = (char)('0' + us % 10);
+	logline_putn(&l, frac, sizeof(frac));
 	answerlog_put(l.buf, l.len);
 }
 
