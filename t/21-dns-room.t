@@ -6,8 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 . t/lib/dns-room.sh
 dns_room_check || room_skip "$DNS_ROOM_WHY"
 
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+. t/lib/tap.sh
 q() { t/lib/dnsq.pl "$DNS_ROOM_SERVER" "$@"; }
 
 dns_room_init
@@ -41,4 +40,4 @@ drop=$DNS_ROOM_SINK_PORT
 out=$(DNSQ_TIMEOUT=0.3 t/lib/dnsq.pl "127.0.0.1:$drop" x.test A)
 [ "$out" = TIMEOUT ]; ok $? "drop sink never answers"
 [ "$(wc -l < "$DNS_ROOM_DIR/sink.$drop.log")" = 1 ]; ok $? "drop sink logs the query"
-echo "1..$n"
+tap_plan

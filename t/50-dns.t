@@ -11,14 +11,13 @@ cd "$(dirname "$0")/.." || exit 1
 dns_room_check || room_skip "$DNS_ROOM_WHY"
 [ -x t/lib/dnsprobe ] || room_skip "build first (make)"
 
-n=0 fail=0
-t_ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi; }
+. t/lib/tap.sh
 # has FILE IP REGEX TEXT: a line for client IP matches REGEX
 has() {
 	if grep "^$2 " "$1" | grep -Eq -- "$3"; then
-		t_ok 0 "$2: $4"
+		ok 0 "$2: $4"
 	else
-		t_ok 1 "$2: $4"
+		ok 1 "$2: $4"
 		grep "^$2 " "$1" | sed 's/^/#   /'
 	fi
 }
@@ -56,22 +55,22 @@ has "$D/r1" 192.0.2.20 'name=dsl-192-0-2-20\.dyn\.example\.net fc=confirmed dnsb
 has "$D/r1" 2001:db8::77 'dnsbl=pbl\.test:127\.0\.0\.10 .*class=dynamic' "IPv6 DNSBL listing (nibbles)"
 has "$D/r1" 192.0.2.99 'ptr=given name=foo\.example fc=forged' "Postfix's unverified name that does not resolve: forged"
 l=$(grep -c '^192\.0\.2\.10 ptr=given name=mail\.example\.net fc=verified' "$D/r1")
-t_ok $((l != 1)) "a verified client_name is used as is"
-t_ok $(($(dns_room_queries '10\.2\.0\.192\.in-addr\.arpa\. PTR') != 1)) "one PTR query for 192.0.2.10"
-t_ok $(($(dns_room_queries '10\.2\.0\.192\.pbl\.test\. A') != 1)) "two clients, one DNSBL query (merged in flight)"
-t_ok $(($(dns_room_queries 'pbl\.test\. AAAA|ip6\.arpa\. A ') != 0)) "no query of the wrong type"
+ok $((l != 1)) "a verified client_name is used as is"
+ok $(($(dns_room_queries '10\.2\.0\.192\.in-addr\.arpa\. PTR') != 1)) "one PTR query for 192.0.2.10"
+ok $(($(dns_room_queries '10\.2\.0\.192\.pbl\.test\. A') != 1)) "two clients, one DNSBL query (merged in flight)"
+ok $(($(dns_room_queries 'pbl\.test\. AAAA|ip6\.arpa\. A ') != 0)) "no query of the wrong type"
 
 # The cache: a second round in the same process sends nothing new.
 t/lib/dnsprobe -r 2 "$D/p.yaml" 192.0.2.10 192.0.2.20 192.0.2.30 192.0.2.40 \
     2001:db8::25 2001:db8::77 192.0.2.50 192.0.2.51 192.0.2.99=foo.example \
     192.0.2.10==mail.example.net > "$D/r2"
 q2=$(dns_room_queries)
-t_ok $(((q2 - q1) != (q1 - q0))) "two rounds send the queries of one ($((q1 - q0)) = $((q2 - q1)))"
+ok $(((q2 - q1) != (q1 - q0))) "two rounds send the queries of one ($((q1 - q0)) = $((q2 - q1)))"
 grep -q 'stats lookups=[0-9]* cache_hits=[1-9]' "$D/r2"
-t_ok $? "second round answered from the cache: $(tail -1 "$D/r2")"
+ok $? "second round answered from the cache: $(tail -1 "$D/r2")"
 cmp -s <(sed -n '/round 1/,/round 2/p' "$D/r2" | grep -v round | sort) \
     <(sed -n '/round 2/,/stats/p' "$D/r2" | grep -v 'round\|stats' | sort)
-t_ok $? "cached answers give the same facts"
+ok $? "cached answers give the same facts"
 
 # A lookup that hangs (its zone forwarded to a server that never answers)
 # does not hold up other clients: its answer comes last, in both rounds
@@ -81,13 +80,13 @@ t/lib/dnsprobe -r 2 "$D/p.yaml" 198.0.3.5 192.0.2.10==mail.example.net \
 for r in 1 2; do
 	last=$(sed -n "/round $r/,/round $((r + 1))\|stats/p" "$D/r3" | grep -v 'round\|stats' | tail -1)
 	case $last in
-	198.0.3.5\ *) t_ok 0 "round $r: hanging client answered last" ;;
-	*) t_ok 1 "round $r: hanging client answered last"; sed 's/^/#   /' "$D/r3" ;;
+	198.0.3.5\ *) ok 0 "round $r: hanging client answered last" ;;
+	*) ok 1 "round $r: hanging client answered last"; sed 's/^/#   /' "$D/r3" ;;
 	esac
 done
 has "$D/r3" 198.0.3.5 'ptr=tempfail .*decision=tempfail .*late=1 why=PTR:deadline' "never answered: tempfail at the deadline"
 grep -q 'merged=[1-9]' "$D/r3"
-t_ok $? "second round joined the query in flight: $(tail -1 "$D/r3")"
+ok $? "second round joined the query in flight: $(tail -1 "$D/r3")"
 
 # Misbehaving servers as the only resolver.
 for mode in servfail refused drop; do
@@ -111,10 +110,10 @@ t/lib/dnsprobe -r 2 -w 800 "$D/slow.yaml" 192.0.2.10 > "$D/slow.out"
 l1=$(sed -n '/round 1/,/round 2/p' "$D/slow.out" | grep '^192')
 l2=$(sed -n '/round 2/,/stats/p' "$D/slow.out" | grep '^192')
 grep -q 'ptr=tempfail .*late=1 why=PTR:deadline' <<<"$l1"
-t_ok $? "slow server: tempfail at the deadline" || echo "#   $l1"
+ok $? "slow server: tempfail at the deadline" || echo "#   $l1"
 grep -q 'ptr=found name=late\.example\.net .*late=0' <<<"$l2"
-t_ok $? "its late answer was cached and used" || echo "#   $l2"
+ok $? "its late answer was cached and used" || echo "#   $l2"
 grep -q 'stats lookups=2 cache_hits=1 merged=0 queries=1 answers=1' "$D/slow.out"
-t_ok $? "one query for both: $(tail -1 "$D/slow.out")"
-echo "1..$n"
-[ "$fail" = 0 ]
+ok $? "one query for both: $(tail -1 "$D/slow.out")"
+tap_plan
+[ "$tap_fail" = 0 ]

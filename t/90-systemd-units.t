@@ -9,8 +9,7 @@ command -v systemd-analyze >/dev/null || { echo "1..0 # SKIP no systemd-analyze"
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+. t/lib/tap.sh
 has() { grep -qx -- "$2" "$1"; }
 
 # PREFIX is the scratch directory itself, so the units name real paths.
@@ -69,4 +68,4 @@ if command -v systemd-sysusers >/dev/null; then
 		ok $? "runtime directory of the helper"
 	fi
 fi
-echo "1..$n"
+tap_plan

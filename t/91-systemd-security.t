@@ -11,8 +11,7 @@ systemd-analyze security --help 2>/dev/null | grep -q -- --offline ||
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+. t/lib/tap.sh
 
 make -s --no-print-directory install-nobuild PREFIX="$tmp/usr" >"$tmp/make.out" 2>&1
 ok $? "make install-nobuild" || sed 's/^/# /' "$tmp/make.out"
@@ -30,4 +29,4 @@ for pair in policyd.service:1.2 firewall-helper.service:1.6; do
 	ok $? "$unit: exposure ${score:-?} <= $max"
 	grep '✗' <<<"$out" | sed 's/  */ /g; s/^/#   /'
 done
-echo "1..$n"
+tap_plan

@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+. t/lib/tap.sh
 inst() { make -s --no-print-directory "$@" >"$tmp/make.out" 2>&1 || { sed 's/^/# /' "$tmp/make.out"; return 1; }; }
 
 d=$tmp/stage
@@ -72,4 +71,4 @@ grep -q "^ExecStart=/usr/local/sbin/firewall-helper -c /usr/local/etc/policyd/fi
 	"$d/usr/local/lib/systemd/system/firewall-helper.service"
 ok $? "units name /usr/local/sbin and /usr/local/etc/policyd"
 [ -z "$(find "$d" -perm /6000)" ]; ok $? "no setuid or setgid bits"
-echo "1..$n"
+tap_plan

@@ -8,8 +8,7 @@ command -v groff >/dev/null && command -v man >/dev/null ||
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
+. t/lib/tap.sh
 
 pages=$(ls doc/*.[58].in | sed 's|doc/||; s|\.in$||')
 for want in policyd.8 firewall-helper.8 policyd.yaml.5 firewall-helper.yaml.5 exceptions.yaml.5; do
@@ -38,4 +37,4 @@ for p in $pages; do
 		[ -z "$missing" ]; ok $? "$p: every entry of $tsv shown${missing:+ (missing:$missing)}"
 	done
 done
-echo "1..$n"
+tap_plan

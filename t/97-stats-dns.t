@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 dns_room_check || room_skip "$DNS_ROOM_WHY"
 [ -x policyd/policyd ] && [ -x t/lib/pclient ] || room_skip "build first (make)"
 
-n=0 fail=0
-t_ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=$((fail + 1)); fi; }
+. t/lib/tap.sh
 PD_PID=
 pd_kill() { [ -n "$PD_PID" ] && kill "$PD_PID" 2>/dev/null && wait "$PD_PID" 2>/dev/null; PD_PID=; }
 room_on_exit pd_kill
@@ -44,29 +43,29 @@ req() {
 val() { printf 'stats\n' | t/lib/pclient -r -s "unix:$ST" | awk -v k="$1" '$1 == k { print $2 }'; }
 
 pd_run "$DNS_ROOM_SERVER"
-t_ok $? "policyd with the DNS room"
-t_ok "$([ "$(val dns_lookups)" = 0 ]; echo $?)" "no lookup before a request"
+ok $? "policyd with the DNS room"
+ok "$([ "$(val dns_lookups)" = 0 ]; echo $?)" "no lookup before a request"
 { req 192.0.2.20; req 192.0.2.40; } | t/lib/pclient -r -s "inet:127.0.0.1:$PORT" > "$D/out"
-grep -q '^action=REJECT' "$D/out"; t_ok $? "the client with a dynamic PTR is refused"
+grep -q '^action=REJECT' "$D/out"; ok $? "the client with a dynamic PTR is refused"
 l=$(val dns_lookups) q=$(val dns_queries) nf=$(val dns_notfound)
-t_ok "$([ "${l:-0}" -ge 2 ]; echo $?)" "dns_lookups moved ($l)"
-t_ok "$([ "${q:-0}" -ge 2 ]; echo $?)" "dns_queries moved ($q)"
-t_ok "$([ "${nf:-0}" -ge 1 ]; echo $?)" "dns_notfound counts the missing PTR ($nf)"
-t_ok "$([ "$(val dns_failures)" = 0 ]; echo $?)" "no DNS failure"
+ok "$([ "${l:-0}" -ge 2 ]; echo $?)" "dns_lookups moved ($l)"
+ok "$([ "${q:-0}" -ge 2 ]; echo $?)" "dns_queries moved ($q)"
+ok "$([ "${nf:-0}" -ge 1 ]; echo $?)" "dns_notfound counts the missing PTR ($nf)"
+ok "$([ "$(val dns_failures)" = 0 ]; echo $?)" "no DNS failure"
 h0=$(val dns_cache_hits)
 req 192.0.2.20 | t/lib/pclient -r -s "inet:127.0.0.1:$PORT" >/dev/null
 h1=$(val dns_cache_hits)
-t_ok "$([ "${h1:-0}" -gt "${h0:-0}" ]; echo $?)" "the same PTR again: a DNS cache hit ($h0 -> $h1)"
+ok "$([ "${h1:-0}" -gt "${h0:-0}" ]; echo $?)" "the same PTR again: a DNS cache hit ($h0 -> $h1)"
 
 pd_run "127.0.0.1:$SERVFAIL"
-t_ok $? "policyd with a server answering SERVFAIL"
+ok $? "policyd with a server answering SERVFAIL"
 req 192.0.2.20 | t/lib/pclient -r -s "inet:127.0.0.1:$PORT" > "$D/out"
-grep -q '^action=' "$D/out"; t_ok $? "answered all the same"
+grep -q '^action=' "$D/out"; ok $? "answered all the same"
 f=$(val dns_failures)
-t_ok "$([ "${f:-0}" -ge 1 ]; echo $?)" "dns_failures moved ($f)"
+ok "$([ "${f:-0}" -ge 1 ]; echo $?)" "dns_failures moved ($f)"
 grep -qx 'policyd_dns_failures_total [1-9][0-9]*' <<<"$(printf 'stats prometheus\n' | t/lib/pclient -r -s "unix:$ST")"
-t_ok $? "prometheus: policyd_dns_failures_total"
+ok $? "prometheus: policyd_dns_failures_total"
 pd_kill
-! grep -Eq 'AddressSanitizer|runtime error:' "$D/policyd.log"; t_ok $? "no sanitizer report"
-echo "1..$n"
-[ "$fail" = 0 ]
+! grep -Eq 'AddressSanitizer|runtime error:' "$D/policyd.log"; ok $? "no sanitizer report"
+tap_plan
+[ "$tap_fail" = 0 ]

@@ -21,12 +21,10 @@ FWH_BACKEND=${FWH_BACKEND:-iptables}
 FWH_BIN=${FWH_BIN:-$PWD/firewall-helper/firewall-helper}
 FWH_PID=
 FWH_BG_PIDS=
-tn=0
-
-ok() { tn=$((tn + 1)); if [ "$1" = 0 ]; then echo "ok $tn - $2"; else echo "not ok $tn - $2"; fi; }
+. t/lib/tap.sh
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 diag() { sed 's/^/# /' >&2; }
-done_testing() { echo "1..$tn"; }
+done_testing() { tap_plan; }
 
 [ -f "t/lib/fwh-$FWH_BACKEND.sh" ] && . "t/lib/fwh-$FWH_BACKEND.sh"
 

@@ -25,22 +25,11 @@
 . "$(dirname "${BASH_SOURCE[0]}")/room-common.sh"
 
 FWH_BIN=${FWH_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/firewall-helper/firewall-helper}
-_fw_n=0
-_fw_fail=0
-
-ok() {
-	_fw_n=$((_fw_n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $_fw_n - $2"
-	else
-		echo "not ok $_fw_n - $2"
-		_fw_fail=$((_fw_fail + 1))
-	fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 fwroom_done() {
-	echo "1..$_fw_n"
-	[ "$_fw_fail" = 0 ]
+	tap_plan
+	[ "$tap_fail" = 0 ]
 }
 
 fwroom_require() {
