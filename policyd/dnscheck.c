@@ -88,6 +88,16 @@ note_tempfail(struct dnscheck *c, const char *what, const char *why)
 		snprintf(c->r.why, sizeof(c->r.why), "%s:%s", what, why);
 }
 
+/* Stop every lookup still in flight (NULL handles are no-ops). */
+static void
+cancel_lookups(struct dnscheck *c)
+{
+	dns_lookup_cancel(c->ptr.l);
+	dns_lookup_cancel(c->fwd.l);
+	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++)
+		dns_lookup_cancel(c->bl[i].l);
+}
+
 static void
 finish(struct dnscheck *c)
 {
@@ -247,10 +257,7 @@ deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			note_tempfail(c, c->dc->zones[i].zone, "deadline");
 		}
 	}
-	dns_lookup_cancel(c->ptr.l);
-	dns_lookup_cancel(c->fwd.l);
-	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++)
-		dns_lookup_cancel(c->bl[i].l);
+	cancel_lookups(c);
 	finish(c);
 }
 
@@ -344,10 +351,7 @@ dnscheck_cancel(struct dnscheck *c)
 	if (c == NULL)
 		return;
 	ev_timer_stop(c->loop, &c->deadline);
-	dns_lookup_cancel(c->ptr.l);
-	dns_lookup_cancel(c->fwd.l);
-	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++)
-		dns_lookup_cancel(c->bl[i].l);
+	cancel_lookups(c);
 	free(c);
 }
 
