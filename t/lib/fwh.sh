@@ -21,7 +21,8 @@ FWH_BACKEND=${FWH_BACKEND:-iptables}
 FWH_BIN=${FWH_BIN:-$PWD/firewall-helper/firewall-helper}
 FWH_PID=
 FWH_BG_PIDS=
-. t/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/conf.sh"
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 diag() { sed 's/^/# /' >&2; }
 done_testing() { tap_plan; }
@@ -61,19 +62,11 @@ fwh_netns() {
 # Write $FWH_DIR/fwh.yaml: defaults for tests plus the lines given.
 # A key given in the arguments replaces the test default.
 fwh_conf() {
-	local d l given
 	FWH_CONF=$FWH_DIR/fwh.yaml
-	{
-		for d in "command_socket: $FWH_DIR/cmd.sock" \
-		    "status_socket: $FWH_DIR/status.sock" "backend: $FWH_BACKEND" \
-		    "journal: $FWH_DIR/journal" "xtables_lock: $FWH_DIR/xtables.lock" \
-		    "batch_window: 10ms"; do
-			given=
-			for l in "$@"; do [ "${l%%:*}" = "${d%%:*}" ] && given=1; done
-			[ -n "$given" ] || echo "$d"
-		done
-		for l in "$@"; do echo "$l"; done
-	} > "$FWH_CONF"
+	printf '%s\n' "command_socket: $FWH_DIR/cmd.sock" \
+	    "status_socket: $FWH_DIR/status.sock" "backend: $FWH_BACKEND" \
+	    "journal: $FWH_DIR/journal" "xtables_lock: $FWH_DIR/xtables.lock" \
+	    "batch_window: 10ms" | conf_merge "$@" > "$FWH_CONF"
 }
 
 # Start the helper in the foreground (background job); wait for sockets.

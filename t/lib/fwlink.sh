@@ -24,6 +24,7 @@
 #   fwl_reload              SIGHUP policyd and wait for the reload line
 
 . "$(dirname "$0")/lib/policyd.sh"
+. "$(dirname "$0")/lib/conf.sh"
 
 FWH_BIN=./firewall-helper/firewall-helper
 FWL_BACKEND=${FWL_BACKEND:-null}
@@ -50,18 +51,10 @@ if [ ! -x "$FWH_BIN" ]; then
 fi
 
 fwl_conf() {
-	local d l given
-	{
-		for d in "command_socket: $FWL_SOCK" \
-		    "status_socket: $FWL_DIR/status.sock" "backend: $FWL_BACKEND" \
-		    "journal: $FWL_DIR/journal" "xtables_lock: $FWL_DIR/xtables.lock" \
-		    "batch_window: 10ms" "ttl: 1h"; do
-			given=
-			for l in "$@"; do [ "${l%%:*}" = "${d%%:*}" ] && given=1; done
-			[ -n "$given" ] || echo "$d"
-		done
-		for l in "$@"; do echo "$l"; done
-	} > "$FWL_CONF"
+	printf '%s\n' "command_socket: $FWL_SOCK" \
+	    "status_socket: $FWL_DIR/status.sock" "backend: $FWL_BACKEND" \
+	    "journal: $FWL_DIR/journal" "xtables_lock: $FWL_DIR/xtables.lock" \
+	    "batch_window: 10ms" "ttl: 1h" | conf_merge "$@" > "$FWL_CONF"
 }
 
 fwl_start() {
