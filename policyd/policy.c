@@ -17,7 +17,8 @@
  *      stages 1-5 and answers DUNNO;
  *   7. firewall hand-over: decided on the action before mode, sent to the
  *      helper after done() has answered, so it never delays the answer.
- * Requests decided without waiting take no job and no allocation.
+ * A request decided without waiting takes no job: done() is called
+ * before policy_start() returns.
  *
  * A job that waits has its deadline (deadline_ms) armed when it is made:
  * when it passes first, the lookups are cancelled and the job is answered
