@@ -2,6 +2,9 @@
  * answerlog.c - batched request log lines (see answerlog.h).
  */
 #include <ev.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -133,9 +136,26 @@ static inline bool word_plain(const char *s)
 	    ((q - ones) & ~q) | ((b - ones) & ~b)) & tops) == 0;
 }
 
+#ifdef __SSE2__
+/* Are the 16 bytes at s all plain?  Compared as signed bytes, 0x80..0xff
+ * are below 0x20 too. */
+static inline bool block_plain(const char *s)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	__m128i bad = _mm_or_si128(
+	    _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+	return _mm_movemask_epi8(bad) == 0;
+}
+#endif
+
 /* Copy the n bytes at s to d while they are plain; false at the first
- * that is not (d then holds a partial copy).  Eight at a time; the last
- * word may overlap the one before. */
+ * that is not (d then holds a partial copy).  Sixteen at a time where
+ * SSE2 is (every x86-64), else eight; the last block may overlap the one
+ * before. */
 static bool copy_plain(char *d, const char *s, size_t n)
 {
 	size_t i;
@@ -146,6 +166,19 @@ static bool copy_plain(char *d, const char *s, size_t n)
 				return false;
 		return true;
 	}
+#ifdef __SSE2__
+	if (n >= 16) {
+		for (i = 0; i + 16 < n; i += 16) {
+			if (!block_plain(s + i))
+				return false;
+			memcpy(d + i, s + i, 16);
+		}
+		if (!block_plain(s + n - 16))
+			return false;
+		memcpy(d + n - 16, s + n - 16, 16);
+		return true;
+	}
+#endif
 	for (i = 0; i + 8 < n; i += 8) {
 		if (!word_plain(s + i))
 			return false;
@@ -157,22 +190,16 @@ static bool copy_plain(char *d, const char *s, size_t n)
 	return true;
 }
 
-void logline_esc(struct logline *l, const char *s, size_t cut)
+/* logline_esc() for a string that needs escaping or cutting: out of the
+ * common path, which then needs fewer registers saved. */
+static __attribute__((noinline)) void esc_slow(struct logline *l,
+    const char *s, size_t cut)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p;
-	size_t need = 0, n, lim;
+	size_t need = 0, lim;
 	char *d;
 
-	if (s == NULL)
-		s = "-";
-	if (cut > sizeof(l->buf) - l->len)
-		cut = sizeof(l->buf) - l->len;
-	if ((n = strnlen(s, cut + 1)) <= cut &&
-	    copy_plain(l->buf + l->len, s, n)) {
-		l->len += n;                    /* the common case */
-		return;
-	}
 	for (p = (const unsigned char *)s; *p; p++)
 		need += esc_plain(*p) ? 1 : 4;
 	lim = need <= cut ? cut : cut > 3 ? cut - 3 : 0;
@@ -198,6 +225,21 @@ void logline_esc(struct logline *l, const char *s, size_t cut)
 		d += 3;
 	}
 	l->len = (size_t)(d - l->buf);
+}
+
+void logline_esc(struct logline *l, const char *s, size_t cut)
+{
+	size_t n;
+
+	if (s == NULL)
+		s = "-";
+	if (cut > sizeof(l->buf) - l->len)
+		cut = sizeof(l->buf) - l->len;
+	if ((n = strnlen(s, cut + 1)) <= cut &&
+	    copy_plain(l->buf + l->len, s, n))
+		l->len += n;                    /* the common case */
+	else
+		esc_slow(l, s, cut);
 }
 
 void logline_num(struct logline *l, unsigned long long v, int mindigits)
