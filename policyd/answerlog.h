@@ -34,11 +34,17 @@ struct logline {
 };
 
 void logline_put(struct logline *l, const char *s);
-/* Inline: with a constant n (LOGLINE_LIT) the copy is a few moves. */
+/* Inline: with a constant n (LOGLINE_LIT) the copy is a few moves (n
+ * stays constant on the path where it fits). */
 static inline void logline_putn(struct logline *l, const char *s, size_t n)
 {
-	if (n > sizeof(l->buf) - l->len)
-		n = sizeof(l->buf) - l->len;
+	size_t room = sizeof(l->buf) - l->len;
+
+	if (n > room) {
+		memcpy(l->buf + l->len, s, room);
+		l->len += room;
+		return;
+	}
 	memcpy(l->buf + l->len, s, n);
 	l->len += n;
 }
