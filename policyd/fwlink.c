@@ -179,16 +179,36 @@ fwlink_req_init(struct fwlink_req *fr, const struct policy_req *req)
 	    req->sasl_username[0] != '\0';
 }
 
+/* The n bytes at a are upper-case word w, ignoring ASCII case (as
+ * strncasecmp in the C locale, without a libc call per answer). */
+static bool
+word_is(const char *a, size_t n, const char *w, size_t wn)
+{
+	if (n != wn)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = a[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (c != w[i])
+			return false;
+	}
+	return true;
+}
+
 bool
 fwlink_action_refuses(const char *action)
 {
 	static const struct { const char *w; size_t n; } words[] = {
 		{ "REJECT", 6 }, { "DEFER", 5 }, { "DEFER_IF_PERMIT", 15 },
 	};
-	size_t n = strcspn(action, " \t");
+	size_t n = 0;
 
+	while (action[n] != '\0' && action[n] != ' ' && action[n] != '\t')
+		n++;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (n == words[i].n && strncasecmp(action, words[i].w, n) == 0)
+		if (word_is(action, n, words[i].w, words[i].n))
 			return true;
 	return n == 3 && (action[0] == '4' || action[0] == '5') &&
 	    isdigit((unsigned char)action[1]) &&
