@@ -52,9 +52,9 @@ struct policy_job {
 	void           *arg;
 	ev_timer        deadline;       /* answer the default by then */
 	ev_timer        delay;          /* debug.delay_ms */
-	struct fwlink_req fw;           /* what the firewall hand-over needs */
+	struct fwlink_req fw;           /* the firewall hand-over's input and
+					 * the parsed client address */
 	struct policy_dns *dns;         /* DNS stage in flight, or NULL */
-	char client[64];                /* client_address, for classify */
 };
 
 static void result_default(const struct config *cfg, struct policy_result *r,
@@ -147,10 +147,9 @@ static struct policy_job *job_new(struct ev_loop *loop,
  * classified; the DNS facts (ptr=, fcrdns=forged, dnsbl=, dns_tempfail=)
  * follow the reason.
  */
-static void result_dns(const struct config *cfg, const char *client,
+static void result_dns(const struct config *cfg, const struct addr *client,
     const struct policy_dns_outcome *o, struct policy_result *res)
 {
-	struct policy_req req;
 	size_t n;
 
 	memset(res, 0, sizeof(*res));
@@ -164,9 +163,7 @@ static void result_dns(const struct config *cfg, const char *client,
 		verdict_class(cfg, o->class, "by=dns", res);
 		break;
 	case PDNS_NAME:
-		memset(&req, 0, sizeof(req));
-		req.client_address = client;
-		verdict_classify(cfg, &req, o->name, res);
+		verdict_classify(cfg, client, o->name, res);
 		break;
 	}
 	n = strlen(res->reason);
@@ -181,7 +178,8 @@ static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
 	struct policy_result res;
 
 	job->dns = NULL;
-	result_dns(job->cfg, job->client, o, &res);
+	result_dns(job->cfg, job->fw.have_addr ? &job->fw.addr : NULL, o,
+	    &res);
 	job_finish(job, &res);
 }
 
@@ -194,7 +192,6 @@ static struct policy_job *job_dns_start(struct ev_loop *loop,
 	struct policy_dns *pd;
 
 	job->fw = *fwr;
-	snprintf(job->client, sizeof(job->client), "%s", req->client_address);
 	if ((pd = policy_dns_start(loop, cfg, req, job_dns_done, job)) == NULL)
 		return NULL;            /* job_dns_done() finished the job */
 	job->dns = pd;
@@ -213,10 +210,13 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	struct policy_result res;
 	struct fwlink_req fwr;
 	struct fwlink_ticket fwt;
+	const struct addr *client;
 
 	fwlink_req_init(&fwr, req);
-	if (fwr.have_addr)
-		verdict_prefetch(&fwr.addr);    /* loads while exceptions run */
+	/* the one parse of client_address, for every stage */
+	client = fwr.have_addr ? &fwr.addr : NULL;
+	if (client != NULL)
+		verdict_prefetch(client);       /* loads while exceptions run */
 	if (cfg->debug_delay_ms > 0) {
 		job = job_new(loop, cfg, done, arg);
 		job->fw = fwr;
@@ -233,14 +233,13 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
-	} else if (!verdict_pre(cfg, req, fwr.have_addr ? &fwr.addr : NULL,
-	    &res)) {
+	} else if (!verdict_pre(cfg, req, client, &res)) {
 		struct policy_dns_outcome o;
 
 		if (!policy_dns_needed(cfg, req))
-			verdict_classify(cfg, req, verdict_name(req), &res);
+			verdict_classify(cfg, client, verdict_name(req), &res);
 		else if (policy_dns_try(loop, cfg, req, &o))     /* cached */
-			result_dns(cfg, req->client_address, &o, &res);
+			result_dns(cfg, client, &o, &res);
 		else
 			return job_dns_start(loop, cfg, req, &fwr, done, arg);
 	}

@@ -157,23 +157,20 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 }
 
 void
-verdict_classify(const struct config *cfg, const struct policy_req *req,
+verdict_classify(const struct config *cfg, const struct addr *client,
     const char *name, struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	struct classify_result r;
 	struct vcache_val v;
-	struct addr a;
-	bool have_addr = req->client_address &&
-	    addr_parse(&a, req->client_address) == 0;
 
-	classify(cc->tokens, name, have_addr ? &a : NULL, &r);
+	classify(cc->tokens, name, client, &r);
 	result_set(res, actions_for(&cc->actions, r.cls), vclass_name(r.cls),
 	    r.reason);
-	if (have_addr) {
+	if (client != NULL) {
 		v.cls = r.cls;
 		memcpy(v.reason, r.reason, sizeof(v.reason));
-		vcache_put(cache, &a, mono_ms(), &v);
+		vcache_put(cache, client, mono_ms(), &v);
 	}
 }
 

@@ -38,7 +38,8 @@ void verdict_prefetch(const struct addr *client);
  * address (the caller has parsed it already). */
 bool verdict_pre(const struct config *cfg, const struct policy_req *req,
     const struct addr *client, struct policy_result *res);
-void verdict_classify(const struct config *cfg, const struct policy_req *req,
+/* client as for verdict_pre(): parsed once per request by the caller. */
+void verdict_classify(const struct config *cfg, const struct addr *client,
     const char *name, struct policy_result *res);
 /* The name Postfix gave: client_name, else reverse_client_name; NULL when
  * neither is usable ("unknown" or empty). */
