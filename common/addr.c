@@ -23,6 +23,23 @@ unmap_v4(struct addr *a)
 	}
 }
 
+/* s is NUL-terminated, without brackets. */
+static int
+parse_str(struct addr *out, const char *s)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->a) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->a) == 1) {
+		out->family = AF_INET6;
+		unmap_v4(out);
+		return 0;
+	}
+	return -1;
+}
+
 int
 addr_parse_n(struct addr *out, const char *s, size_t n)
 {
@@ -38,23 +55,21 @@ addr_parse_n(struct addr *out, const char *s, size_t n)
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, buf, out->a) == 1) {
-		out->family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, buf, out->a) == 1) {
-		out->family = AF_INET6;
-		unmap_v4(out);
-		return 0;
-	}
-	return -1;
+	return parse_str(out, buf);
 }
 
+/* The same, without addr_parse_n()'s copy when s has no brackets (once
+ * per policy request). */
 int
 addr_parse(struct addr *out, const char *s)
 {
-	return addr_parse_n(out, s, strlen(s));
+	size_t n = strlen(s);
+
+	if (s[0] == '[')
+		return addr_parse_n(out, s, n);
+	if (n == 0 || n >= ADDR_STRLEN + 2)
+		return -1;
+	return parse_str(out, s);
 }
 
 char *
