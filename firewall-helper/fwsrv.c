@@ -54,6 +54,7 @@ struct conn {
 	size_t ready;               /* leading bytes of out that may be sent:
 	                               replies up to the last commit */
 	bool   closing;             /* close once the output is written */
+	bool   eof;                 /* the peer is done sending */
 	bool   paused;              /* reading stopped: output is full */
 	bool   refused;             /* not allowed: answer, drain, close */
 	ev_io  rw, ww;
@@ -209,7 +210,7 @@ static void process(struct conn *c)
 		/* Discard what it sent: closing a unix socket with unread data
 		 * resets the peer, which would lose our ERR line. */
 		buf_consume(&c->in, buf_used(&c->in));
-		if (c->closing)
+		if (c->closing || c->eof)
 			conn_close(c);
 		return;
 	}
@@ -232,6 +233,9 @@ static void process(struct conn *c)
 			command_line(c, head, (size_t)(nl - head));
 		buf_consume(&c->in, (size_t)(nl - head) + 1);
 	}
+	/* Lines that came with the EOF were answered above; now close. */
+	if (c->eof)
+		c->closing = true;
 	if (buf_used(&c->out) > OUT_HIGH && !c->paused) {
 		ev_io_stop(loop, &c->rw);
 		c->paused = true;
@@ -253,7 +257,7 @@ static void read_cb(struct ev_loop *l, ev_io *w, int revents)
 		if (r > 0)
 			continue;
 		if (r == 0)
-			c->closing = true;
+			c->eof = true;
 		else if (errno != EAGAIN && errno != EINTR && errno != ENOBUFS) {
 			log_debug("peer %s: read: %s", c->peer, strerror(errno));
 			c->closing = true;
