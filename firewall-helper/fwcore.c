@@ -211,8 +211,10 @@ static size_t purge_protected(time_t now)
 static void reconcile_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
 	fwguard_refresh();
-	if (purge_protected(time(NULL)) > 0)
-		journal_flush(jn);
+	(void)purge_protected(time(NULL));
+	/* Also retries journal lines a failed write left pending (disk full),
+	 * so they reach the file once there is room, commands or not. */
+	journal_flush(jn);
 	full_reconcile();
 }
 
