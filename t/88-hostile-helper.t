@@ -50,13 +50,12 @@ t_diag "$out"
 out=$($HF slow 198.51.100.2 2>&1)
 t_ok $? "a command one byte at a time"
 t_diag "$out"
-out=$($HF halfclose 198.51.100.3 198.51.100.4 198.51.100.5 2>&1)
-if [ $? = 0 ]; then
-	t_ok 0 "commands then a half-close: all answered"
-else
-	t_todo "commands then a half-close: all answered" "fwsrv skips lines read together with the EOF (reported to H3)"
-	t_diag "$out"
-fi
+r=0
+for i in 1 2 3 4 5; do          # whether the EOF comes with the lines is timing
+	out=$($HF halfclose 198.51.100.$((10 * i)) 198.51.100.$((10 * i + 1)) 2>&1) || { r=1; break; }
+done
+t_ok $r "commands then a half-close (5 times): all answered"
+[ $r = 0 ] || t_diag "$out"
 out=$($HF many 300 2>&1)
 t_ok $? "300 connections at once"
 t_diag "$out"
