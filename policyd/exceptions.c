@@ -324,6 +324,11 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 	    (r = ntab_suffix(x, T_SENDER, at + 1, strlen(at + 1), now)) != NONE)
 		return entry_at(x, r);
 	s = q->recipient;
+	/* without recipient entries only postmaster is looked for: no '@'
+	 * search for a recipient that cannot be it */
+	if (s && lc((unsigned char)*s) != 'p' && x->tab[T_RCPT].n == 0 &&
+	    x->tab[T_RCPT_LOCAL].n == 0 && x->tab[T_RCPT_DOMAIN].n == 0)
+		return NULL;
 	if (s && *s) {
 		at = strrchr(s, '@');
 		n = at ? (size_t)(at - s) : strlen(s);
