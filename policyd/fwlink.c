@@ -253,7 +253,8 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 	if (r.verdict == FWGATE_QUEUE && fl.client == NULL)
 		snprintf(r.text, sizeof(r.text), "skipped:%s",
 		    fl.offline ? "offline" : "disabled");
-	str_copy(res->fw, sizeof(res->fw), r.text);
+	if (r.text[0] != '\0')          /* res->fw is "" already */
+		str_copy(res->fw, sizeof(res->fw), r.text);
 	if (r.verdict != FWGATE_QUEUE || fl.client == NULL)
 		return;
 	t->send = true;
