@@ -243,8 +243,11 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 		return set(out, FWGATE_SKIP, "skipped:excepted");
 	if (in->authenticated)
 		return set(out, FWGATE_SKIP, "skipped:auth");
-	if (!in->refused)
-		return set(out, FWGATE_NONE, "");
+	if (!in->refused) {             /* most answers: no str_copy */
+		out->verdict = FWGATE_NONE;
+		out->text[0] = '\0';
+		return FWGATE_NONE;
+	}
 	if (!g->p.enabled)
 		return set(out, FWGATE_SKIP, "skipped:disabled");
 	if (in->mode != FWGATE_MODE_WARN && in->mode != FWGATE_MODE_ENFORCE)
