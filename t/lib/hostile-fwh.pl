@@ -17,7 +17,7 @@
 #   noread N               N adds never read (the helper stops reading at
 #                          its output bound); a witness meanwhile
 # Prints one summary line; exit 0 when every check held, 1 otherwise.
-# Owner: H7.
+
 use strict;
 use warnings;
 no warnings "portable";

@@ -19,7 +19,7 @@
 # 3. policyd and the helper built by clang with ASan+UBSan (make
 #    fuzz-asan): SOAK_ASAN_REQUESTS (200,000) requests, SIGTERM; fails on
 #    any report (LeakSanitizer runs at exit).
-# Figures go to stdout and build-fuzz/soak-report.txt.  Owner: H7.
+# Figures go to stdout and build-fuzz/soak-report.txt.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 N=${1:-1000000}

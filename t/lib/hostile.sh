@@ -1,5 +1,5 @@
 # hostile.sh - helpers for the adversarial and fault tests t/8x-*.t
-# (sourced, bash).  Owner: H7.
+# (sourced, bash).
 #
 #   t_ok RC TEXT / t_todo TEXT WHY / t_diag TEXT / t_done   TAP lines, plan
 #   h_port                   a free loopback TCP port
