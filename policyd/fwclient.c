@@ -3,7 +3,10 @@
  *
  * States: disconnected (retry timer armed), connecting (rare for unix
  * sockets: EINPROGRESS, wait for writable), connected (read watcher always
- * on, write watcher on while there is something to write).  The out buffer
+ * on; queued lines are written by an ev_prepare watcher, which runs once
+ * per loop iteration after every callback of that iteration - so after the
+ * Postfix answers - and costs no epoll change; the write watcher is only
+ * started when the socket is full).  The out buffer
  * holds lines already taken from the queue (in flight); on any loss of the
  * connection it is discarded and the queue rewound, so those lines are sent
  * again.  Each written line is counted in `sent` when it leaves the queue for
@@ -43,6 +46,7 @@ struct fwclient {
 	long long backoff_ms;
 	struct buf out, in;
 	ev_io rio, wio;
+	ev_prepare kick;                /* flush before the loop blocks */
 	ev_timer retry, rtimer;
 	struct fwclient_stats st;
 };
@@ -54,6 +58,7 @@ fwc_down(struct fwclient *c, const char *why, int err)
 {
 	ev_io_stop(c->loop, &c->rio);
 	ev_io_stop(c->loop, &c->wio);
+	ev_prepare_stop(c->loop, &c->kick);
 	ev_timer_stop(c->loop, &c->rtimer);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -240,6 +245,16 @@ fwc_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static void
+fwc_kick_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct fwclient *c = w->data;
+
+	ev_prepare_stop(loop, w);
+	if (c->state == FWC_UP)
+		fwc_flush(c);
+}
+
+static void
 fwc_retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	fwc_connect(w->data);
@@ -310,10 +325,12 @@ fwclient_new(struct ev_loop *loop, const struct fwclient_opts *o)
 	ev_io_init(&c->rio, fwc_read_cb, -1, EV_READ);
 	ev_io_init(&c->wio, fwc_write_cb, -1, EV_WRITE);
 	ev_set_priority(&c->wio, EV_MINPRI);
+	ev_prepare_init(&c->kick, fwc_kick_cb);
 	ev_timer_init(&c->retry, fwc_retry_cb, 0., 0.);
 	ev_timer_init(&c->rtimer, fwc_rtimer_cb, 0.,
 	    (double)c->o.reply_timeout_ms / 1000.0);
 	c->rio.data = c->wio.data = c->retry.data = c->rtimer.data = c;
+	c->kick.data = c;
 	ev_timer_start(loop, &c->retry);         /* first connect, from the loop */
 	return c;
 }
@@ -325,6 +342,7 @@ fwclient_free(struct fwclient *c)
 		return;
 	ev_io_stop(c->loop, &c->rio);
 	ev_io_stop(c->loop, &c->wio);
+	ev_prepare_stop(c->loop, &c->kick);
 	ev_timer_stop(c->loop, &c->retry);
 	ev_timer_stop(c->loop, &c->rtimer);
 	if (c->fd >= 0)
@@ -366,9 +384,9 @@ fwclient_add(struct fwclient *c, const struct addr *a, const char *reason)
 		if (c->o.dropped_cb != NULL)
 			c->o.dropped_cb(c->o.cb_arg, &old);
 	}
-	/* Written later from the loop, after the Postfix answer. */
-	if (c->state == FWC_UP)
-		ev_io_start(c->loop, &c->wio);
+	/* Written before the loop next blocks, after the Postfix answer. */
+	if (c->state == FWC_UP && !ev_is_active(&c->wio))
+		ev_prepare_start(c->loop, &c->kick);
 }
 
 void
