@@ -152,7 +152,8 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 {
 	size_t n;
 
-	memset(res, 0, sizeof(*res));
+	res->action[0] = res->reason[0] = res->fw[0] = '\0';
+	res->class = NULL;
 	switch (o->what) {
 	case PDNS_TEMPFAIL:
 		snprintf(res->action, sizeof(res->action), "%s",
@@ -238,7 +239,7 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 
 		if (!policy_dns_needed(cfg, req))
 			verdict_classify(cfg, client, verdict_name(req), &res);
-		else if (policy_dns_try(loop, cfg, req, &o))     /* cached */
+		else if (policy_dns_try(loop, cfg, req, client, &o))  /* cached */
 			result_dns(cfg, client, &o, &res);
 		else
 			return job_dns_start(loop, cfg, req, &fwr, done, arg);

@@ -64,7 +64,7 @@ outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
 {
 	const char *cls;
 
-	memset(o, 0, sizeof(*o));
+	o->class = NULL;                /* every other field is set below */
 	switch (dnscheck_decide(r, &cls)) {
 	case DC_DECIDE_CLASS:
 		o->what = PDNS_CLASS;
@@ -96,19 +96,18 @@ check_done(void *arg, const struct dnscheck_result *r)
 
 bool
 policy_dns_try(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, struct policy_dns_outcome *o)
+    const struct policy_req *req, const struct addr *client,
+    struct policy_dns_outcome *o)
 {
 	struct dnscheck_result r;
-	struct addr client;
 	bool verified;
 	const char *name = policy_dns_req_name(req, &verified);
 
-	if (addr_parse(&client, req->client_address) < 0 ||
-	    !dnscheck_cached(dns_get(loop, &cfg->dns), &cfg->dns, &client, name,
-	    verified, &r))
+	if (client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
+	    &cfg->dns, client, name, verified, &r))
 		return false;
 	outcome_from(&r, o);
-	memcpy(o->namebuf, r.name, sizeof(o->namebuf));    /* same size */
+	memcpy(o->namebuf, r.name, strnlen(r.name, sizeof(r.name) - 1) + 1);
 	o->name = o->namebuf;
 	return true;
 }

@@ -60,9 +60,10 @@ struct policy_dns *policy_dns_start(struct ev_loop *loop,
     policy_dns_done_fn *done, void *arg);
 void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
 /* When every answer needed is cached: true and *o filled, at once, with
- * no job, timer or allocation (the fast path); else false. */
+ * no job, timer or allocation (the fast path); else false.  client is the
+ * parsed client_address (NULL: not parsable, never cached). */
 bool policy_dns_try(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, struct policy_dns_outcome *o);
+    const struct policy_req *req, const struct addr *client, struct policy_dns_outcome *o);
 
 /* The name Postfix gave, and whether it is verified; NULL when none. */
 const char *policy_dns_req_name(const struct policy_req *req, bool *verified);
