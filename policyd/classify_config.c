@@ -90,6 +90,21 @@ take_errors(struct ydoc *doc, struct ydoc *sub)
 	sub->nerrs = 0;
 }
 
+/* After loading the file named at v: its errors become the config's (or
+ * "cannot load" when it gave none), and sub is freed.  0 when it loaded. */
+static int
+sub_loaded(struct ydoc *doc, const struct ynode *v, const char *path,
+    struct ydoc *sub, bool loaded)
+{
+	if (!loaded) {
+		if (sub->nerrs == 0)
+			ydoc_error(doc, v, "%s: cannot load", path);
+		take_errors(doc, sub);
+	}
+	ydoc_free(sub);
+	return loaded ? 0 : -1;
+}
+
 int
 classify_config_parse_tokens(struct ydoc *doc, const struct ynode *v,
     struct config *cfg)
@@ -105,14 +120,9 @@ classify_config_parse_tokens(struct ydoc *doc, const struct ynode *v,
 		return -1;
 	free(cc->tokens_path);
 	cc->tokens_path = resolve(cfg, s);
-	if ((t = tokens_load_file(cc->tokens_path, &sub)) == NULL) {
-		if (sub->nerrs == 0)
-			ydoc_error(doc, v, "%s: cannot load", cc->tokens_path);
-		take_errors(doc, sub);
-		ydoc_free(sub);
+	t = tokens_load_file(cc->tokens_path, &sub);
+	if (sub_loaded(doc, v, cc->tokens_path, sub, t != NULL) < 0)
 		return -1;
-	}
-	ydoc_free(sub);
 	tokens_free(cc->tokens);
 	cc->tokens = t;
 	return 0;
@@ -135,14 +145,9 @@ classify_config_parse_exceptions(struct ydoc *doc, const struct ynode *v,
 	cfg->exceptions = xstrdup(s);
 	free(cc->exceptions_path);
 	cc->exceptions_path = resolve(cfg, s);
-	if ((x = exceptions_load_file(cc->exceptions_path, &sub)) == NULL) {
-		if (sub->nerrs == 0)
-			ydoc_error(doc, v, "%s: cannot load", cc->exceptions_path);
-		take_errors(doc, sub);
-		ydoc_free(sub);
+	x = exceptions_load_file(cc->exceptions_path, &sub);
+	if (sub_loaded(doc, v, cc->exceptions_path, sub, x != NULL) < 0)
 		return -1;
-	}
-	ydoc_free(sub);
 	exceptions_free(cc->exceptions);
 	cc->exceptions = x;
 	return 0;
