@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/config.h"
 #include "policyd/dnsconf.h"
@@ -156,9 +157,9 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 	res->class = NULL;
 	switch (o->what) {
 	case PDNS_TEMPFAIL:
-		snprintf(res->action, sizeof(res->action), "%s",
+		str_copy(res->action, sizeof(res->action),
 		    dnsconf_tempfail_action(&cfg->dns));
-		snprintf(res->reason, sizeof(res->reason), "dns=tempfail");
+		str_copy(res->reason, sizeof(res->reason), "dns=tempfail");
 		break;
 	case PDNS_CLASS:
 		verdict_class(cfg, o->class, "by=dns", res);
@@ -167,10 +168,13 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 		verdict_classify(cfg, client, o->name, res);
 		break;
 	}
+	if (o->reason[0] == '\0')
+		return;
 	n = strlen(res->reason);
-	if (o->reason[0] != '\0' && n < sizeof(res->reason))
-		snprintf(res->reason + n, sizeof(res->reason) - n, "%s%s",
-		    n ? " " : "", o->reason);
+	if (n > 0 && n + 1 < sizeof(res->reason))
+		res->reason[n++] = ' ';
+	if (n < sizeof(res->reason))
+		str_append(res->reason, sizeof(res->reason), n, o->reason);
 }
 
 static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
