@@ -43,22 +43,12 @@ struct hconn {
 
 static struct hc_target target;
 static double deadline;
-static unsigned long reqno;
-
-static void
-witness(int fd, const char *when)
-{
-	char action[512];
-
-	if (hc_roundtrip(fd, reqno++, 10.0, action, sizeof(action)) != 1)
-		hc_fail("witness connection not answered (%s)", when);
-}
 
 static int
 send_req(struct hconn *c)
 {
 	char req[4096];
-	size_t n = hc_request(req, sizeof(req), reqno++);
+	size_t n = hc_request(req, sizeof(req), hc_reqno++);
 
 	c->have = 0;
 	if (send(c->fd, req, n, MSG_NOSIGNAL) != (ssize_t)n)
@@ -111,7 +101,7 @@ run_many(unsigned n)
 		hc_fail("setup: %s", strerror(errno));
 	if ((wfd = hc_connect(&target, false)) < 0)
 		hc_fail("witness connect: %s", strerror(errno));
-	witness(wfd, "before");
+	hc_witness(wfd, "before");
 
 	for (round = 1; round <= 2; round++) {
 		answered = 0;
@@ -180,11 +170,11 @@ run_many(unsigned n)
 			if (opened - connecting > peak)
 				peak = opened - connecting;
 		}
-		witness(wfd, round == 1 ? "after round 1" : "after round 2");
+		hc_witness(wfd, round == 1 ? "after round 1" : "after round 2");
 	}
 	for (unsigned j = 0; j < n; j++)
 		close(cs[j].fd);
-	witness(wfd, "after closing all");
+	hc_witness(wfd, "after closing all");
 	printf("mode=many connections=%u answered_rounds=2 peak_open=%llu "
 	    "errors=%u seconds=%.2f\n", n, peak + 1, errors, hc_now() - t0);
 	close(wfd);
@@ -207,13 +197,13 @@ run_churn(unsigned n)
 
 	if ((wfd = hc_connect(&target, false)) < 0)
 		hc_fail("witness connect: %s", strerror(errno));
-	witness(wfd, "before");
+	hc_witness(wfd, "before");
 	for (i = 0; i < n; i++) {
 		if (hc_now() > deadline)
 			hc_fail("churn: deadline after %u connections", i);
 		if ((fd = hc_connect(&target, false)) < 0)
 			hc_fail("churn connect %u: %s", i, strerror(errno));
-		len = hc_request(req, sizeof(req), reqno++);
+		len = hc_request(req, sizeof(req), hc_reqno++);
 		kinds[i % 5]++;
 		switch (i % 5) {
 		case 0:                 /* open, close */
@@ -247,9 +237,9 @@ run_churn(unsigned n)
 		}
 		close(fd);
 		if (i % 100 == 99)
-			witness(wfd, "during churn");
+			hc_witness(wfd, "during churn");
 	}
-	witness(wfd, "after churn");
+	hc_witness(wfd, "after churn");
 	close(wfd);
 	printf("mode=churn connections=%u close=%u reset=%u half_request=%u "
 	    "unread=%u half_close_answered=%u errors=0 seconds=%.2f\n", n,
@@ -268,7 +258,7 @@ one_more(void)
 
 	if (fd < 0)
 		hc_fail("maxconn: connect: %s", strerror(errno));
-	r = hc_roundtrip(fd, reqno++, 5.0, action, sizeof(action));
+	r = hc_roundtrip(fd, hc_reqno++, 5.0, action, sizeof(action));
 	close(fd);
 	if (r < 0)
 		hc_fail("maxconn: bad answer");
@@ -290,7 +280,7 @@ run_maxconn(unsigned n)
 	for (i = 0; i < n; i++) {
 		if ((fds[i] = hc_connect(&target, false)) < 0)
 			hc_fail("maxconn: connect %u: %s", i, strerror(errno));
-		if (hc_roundtrip(fds[i], reqno++, 5.0, action, sizeof(action)) != 1)
+		if (hc_roundtrip(fds[i], hc_reqno++, 5.0, action, sizeof(action)) != 1)
 			hc_fail("maxconn: connection %u of %u not answered", i + 1, n);
 	}
 	for (k = 0; k < 2; k++)
@@ -298,7 +288,7 @@ run_maxconn(unsigned n)
 			hc_fail("maxconn: connection %u answered past the limit",
 			    n + 1);
 	for (i = 0; i < n; i++)         /* the N are still served */
-		if (hc_roundtrip(fds[i], reqno++, 5.0, action, sizeof(action)) != 1)
+		if (hc_roundtrip(fds[i], hc_reqno++, 5.0, action, sizeof(action)) != 1)
 			hc_fail("maxconn: connection %u dropped at the limit", i + 1);
 	close(fds[0]);
 	for (k = 0; k < 100 && one_more() != 1; k++)
@@ -414,7 +404,7 @@ run_emfile(unsigned n)
 			close(cs[i].fd);
 	if ((fd = hc_connect(&target, false)) < 0)
 		hc_fail("emfile: connect after recovery: %s", strerror(errno));
-	witness(fd, "after recovery");
+	hc_witness(fd, "after recovery");
 	close(fd);
 	printf("mode=emfile connections=%u answered_at_first=%u "
 	    "served_again=%u waves=%u errors=0 seconds=%.2f\n", n, first,

@@ -40,16 +40,6 @@
 
 static struct hc_target target;
 static double deadline;
-static unsigned long reqno;
-
-static void
-witness(int fd, const char *when)
-{
-	char action[512];
-
-	if (hc_roundtrip(fd, reqno++, 10.0, action, sizeof(action)) != 1)
-		hc_fail("witness connection not answered (%s)", when);
-}
 
 static int
 connect_or_die(void)
@@ -159,9 +149,9 @@ run_slow(unsigned n)
 	if (fds == NULL || (all = malloc(2 * sizeof(req))) == NULL)
 		abort();
 	wfd = connect_or_die();
-	witness(wfd, "before");
-	len1 = hc_request(all, sizeof(req), reqno++);
-	len = len1 + hc_request(all + len1, sizeof(req), reqno++);
+	hc_witness(wfd, "before");
+	len1 = hc_request(all, sizeof(req), hc_reqno++);
+	len = len1 + hc_request(all + len1, sizeof(req), hc_reqno++);
 	for (i = 0; i < n; i++)
 		fds[i] = connect_or_die();
 	for (pos = 0; pos < len; pos++) {
@@ -171,7 +161,7 @@ run_slow(unsigned n)
 				    i, pos, strerror(errno));
 		usleep(1000);
 		if (++rounds % 50 == 0)
-			witness(wfd, "while slow clients send");
+			hc_witness(wfd, "while slow clients send");
 		if (hc_now() > deadline)
 			hc_fail("slow: deadline at byte %zu", pos);
 	}
@@ -200,7 +190,7 @@ run_slow(unsigned n)
 			hc_fail("slow: connection %u: extra bytes", i);
 		close(fds[i]);
 	}
-	witness(wfd, "after");
+	hc_witness(wfd, "after");
 	close(wfd);
 	printf("mode=slow connections=%u bytes_each=%zu writes=%zu "
 	    "answers=%u errors=0 seconds=%.2f\n", n, len, len * n, 2 * n,
@@ -223,16 +213,16 @@ run_noread(unsigned maxmb)
 	struct pollfd p;
 
 	wfd = connect_or_die();
-	witness(wfd, "before");
+	hc_witness(wfd, "before");
 	if ((fd = socket(target.ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		hc_fail("socket: %s", strerror(errno));
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	if (connect(fd, (const struct sockaddr *)&target.ss, target.len) < 0)
 		hc_fail("connect: %s", strerror(errno));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	while ((n = hc_request(batch + blen, sizeof(batch) - blen, reqno)) > 0) {
+	while ((n = hc_request(batch + blen, sizeof(batch) - blen, hc_reqno)) > 0) {
 		blen += n;
-		reqno++;
+		hc_reqno++;
 	}
 	for (;;) {
 		ssize_t w = send(fd, batch, blen, MSG_NOSIGNAL);
@@ -248,7 +238,7 @@ run_noread(unsigned maxmb)
 				break;
 		}
 		if (hc_now() >= next_witness) {
-			witness(wfd, "while a client does not read");
+			hc_witness(wfd, "while a client does not read");
 			witnesses++;
 			next_witness = hc_now() + 0.2;
 		}
@@ -258,7 +248,7 @@ run_noread(unsigned maxmb)
 			hc_fail("noread: deadline, %llu bytes sent, not dropped",
 			    sent);
 	}
-	witness(wfd, "after the drop");
+	hc_witness(wfd, "after the drop");
 	close(fd);
 	close(wfd);
 	printf("mode=noread sent_bytes=%llu dropped=1 witness_answers=%llu "
@@ -297,7 +287,7 @@ run_pipeline(double secs, long pid)
 	ssize_t r;
 
 	wfd = connect_or_die();
-	witness(wfd, "before");
+	hc_witness(wfd, "before");
 	fd = connect_or_die();
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	n = hc_request(req, sizeof(req), 0);
@@ -323,7 +313,7 @@ run_pipeline(double secs, long pid)
 	}
 	if (pid)
 		rss1 = rss_kb(pid);
-	witness(wfd, "with a full pipeline pending");
+	hc_witness(wfd, "with a full pipeline pending");
 	until = hc_now() + secs;
 	set_timeout(fd, SO_RCVTIMEO, 0.1);
 	while (hc_now() < until) {
@@ -344,7 +334,7 @@ run_pipeline(double secs, long pid)
 		    sizeof(action)) < 0)
 			hc_fail("pipeline: malformed answer");
 	}
-	witness(wfd, "after");
+	hc_witness(wfd, "after");
 	if (answers == 0)
 		hc_fail("pipeline: no answer in %.1f s", secs);
 	if (pid && rss1 > rss0 + 4096)
@@ -535,7 +525,7 @@ run_case(struct lcase *c, int wfd)
 		if (closed || k != c->answers)
 			hc_fail("limits: %s: %d answers, %s (want %d, open)",
 			    c->name, k, closed ? "closed" : "open", c->answers);
-		witness(fd, c->name);           /* the connection still works */
+		hc_witness(fd, c->name);           /* the connection still works */
 		break;
 	case W_CLOSE:
 		if (!closed || k != c->answers)
@@ -548,7 +538,7 @@ run_case(struct lcase *c, int wfd)
 		break;
 	}
 	close(fd);
-	witness(wfd, c->name);
+	hc_witness(wfd, c->name);
 	printf("%-50s %d answer(s), %s\n", c->name, k,
 	    closed ? "closed" : "open");
 }
@@ -562,7 +552,7 @@ run_limits(void)
 
 	build_cases();
 	wfd = connect_or_die();
-	witness(wfd, "before");
+	hc_witness(wfd, "before");
 	for (i = 0; i < ncase; i++) {
 		if (hc_now() > deadline)
 			hc_fail("limits: deadline at case %u", i);
@@ -609,7 +599,7 @@ garbage_fill(struct sb *b, unsigned kind)
 		break;
 	case 2:                 /* requests with bytes changed */
 		for (i = 0; i < 1 + rnd(5); i++) {
-			size_t n = hc_request(req, sizeof(req), reqno++), m;
+			size_t n = hc_request(req, sizeof(req), hc_reqno++), m;
 
 			for (m = rnd(4); m > 0; m--)
 				req[rnd((uint32_t)n)] = (char)rnd(256);
@@ -642,7 +632,7 @@ run_garbage(unsigned n, uint64_t seed)
 
 	rng = seed ? seed : 88172645463325252ULL;
 	wfd = connect_or_die();
-	witness(wfd, "before");
+	hc_witness(wfd, "before");
 	for (i = 0; i < n; i++) {
 		if (hc_now() > deadline)
 			hc_fail("garbage: deadline at connection %u", i);
@@ -676,9 +666,9 @@ run_garbage(unsigned n, uint64_t seed)
 		open_n += !closed;
 		close(fd);
 		if (i % 10 == 9)
-			witness(wfd, "during garbage");
+			hc_witness(wfd, "during garbage");
 	}
-	witness(wfd, "after garbage");
+	hc_witness(wfd, "after garbage");
 	close(wfd);
 	free(b.p);
 	printf("mode=garbage connections=%u closed_by_server=%u left_open=%u "

@@ -13,6 +13,8 @@
  *                      answer (the server broke the protocol)
  *   hc_expect_ok()     the action is what -e asked for (any when unset)
  *   hc_nofile()        raise RLIMIT_NOFILE's soft limit
+ *   hc_witness()       one round trip on a witness connection, which must
+ *                      be answered whatever the other connections do
  *   hc_now()           monotonic seconds
  *
  * The tools print one summary line "key=value ..." on stdout and exit 0
@@ -48,6 +50,7 @@ struct hc_target {
 
 static char *hc_tmpl;           /* request template, NULL: built-in */
 static const char *hc_expect;   /* expected action, NULL: any */
+static unsigned long hc_reqno;  /* the next request's number */
 
 HC_UNUSED static double
 hc_now(void)
@@ -294,6 +297,17 @@ hc_roundtrip(int fd, unsigned long i, double timeout, char *action,
 			return -1;
 		}
 	}
+}
+
+/* The witness connection fd answers its next request within 10 s, or
+ * the tool fails naming when. */
+HC_UNUSED static void
+hc_witness(int fd, const char *when)
+{
+	char action[512];
+
+	if (hc_roundtrip(fd, hc_reqno++, 10.0, action, sizeof(action)) != 1)
+		hc_fail("witness connection not answered (%s)", when);
 }
 
 #endif
