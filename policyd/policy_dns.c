@@ -80,6 +80,7 @@ outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
 	o->name = r->name;
 	o->forged = r->fc == DC_FC_FORGED;
 	o->late = r->late;
+	o->reason[0] = '\0';            /* dnscheck_reason() appends */
 	dnscheck_reason(r, o->reason, sizeof(o->reason));
 }
 
