@@ -3,10 +3,15 @@
  *
  * States: disconnected (retry timer armed), connecting (rare for unix
  * sockets: EINPROGRESS, wait for writable), connected (read watcher always
- * on; queued lines are written by an ev_prepare watcher, which runs once
- * per loop iteration after every callback of that iteration - so after the
- * Postfix answers - and costs no epoll change; the write watcher is only
- * started when the socket is full).  The out buffer
+ * on; the write watcher is only started when the socket is full).
+ *
+ * Queued lines are written in batches, so that the helper wakes once for
+ * many commands rather than once per loop iteration: the first command
+ * after a write arms a FLUSH_DELAY timer, and FLUSH_BATCH unwritten
+ * commands start an ev_prepare watcher, which runs at the end of the loop
+ * iteration, after its Postfix answers.  The delay is small against the
+ * helper's own batch window (its replies wait for its commit anyway).
+ * The out buffer
  * holds lines already taken from the queue (in flight); on any loss of the
  * connection it is discarded and the queue rewound, so those lines are sent
  * again.  Each written line is counted in `sent` when it leaves the queue for
@@ -24,13 +29,16 @@
 #include "common/buf.h"
 #include "common/fwproto.h"
 #include "common/log.h"
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/fwclient.h"
 #include "policyd/fwqueue.h"
 
 #define OUT_FILL   (32u * 1024)         /* refill the out buffer below this */
 #define OUT_LIMIT  (OUT_FILL + FWPROTO_LINE_MAX)
-#define IN_LIMIT   (4u * FWPROTO_LINE_MAX)
+#define IN_LIMIT   (64u * 1024)          /* replies come per commit */
+#define FLUSH_DELAY 0.002               /* seconds a command may wait */
+#define FLUSH_BATCH 256                 /* ... unless this many wait */
 
 enum fwc_state { FWC_DOWN, FWC_CONNECTING, FWC_UP };
 
@@ -47,6 +55,7 @@ struct fwclient {
 	struct buf out, in;
 	ev_io rio, wio;
 	ev_prepare kick;                /* flush before the loop blocks */
+	ev_timer flush;                 /* flush FLUSH_DELAY after a command */
 	ev_timer retry, rtimer;
 	struct fwclient_stats st;
 };
@@ -59,6 +68,7 @@ fwc_down(struct fwclient *c, const char *why, int err)
 	ev_io_stop(c->loop, &c->rio);
 	ev_io_stop(c->loop, &c->wio);
 	ev_prepare_stop(c->loop, &c->kick);
+	ev_timer_stop(c->loop, &c->flush);
 	ev_timer_stop(c->loop, &c->rtimer);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -244,14 +254,26 @@ fwc_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	fwc_flush(c);
 }
 
+/* The flush timer or the end-of-iteration watcher: write what waits. */
+static void
+fwc_kick(struct fwclient *c)
+{
+	ev_prepare_stop(c->loop, &c->kick);
+	ev_timer_stop(c->loop, &c->flush);
+	if (c->state == FWC_UP)
+		fwc_flush(c);
+}
+
 static void
 fwc_kick_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	struct fwclient *c = w->data;
+	fwc_kick(w->data);
+}
 
-	ev_prepare_stop(loop, w);
-	if (c->state == FWC_UP)
-		fwc_flush(c);
+static void
+fwc_flush_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	fwc_kick(w->data);
 }
 
 static void
@@ -326,11 +348,12 @@ fwclient_new(struct ev_loop *loop, const struct fwclient_opts *o)
 	ev_io_init(&c->wio, fwc_write_cb, -1, EV_WRITE);
 	ev_set_priority(&c->wio, EV_MINPRI);
 	ev_prepare_init(&c->kick, fwc_kick_cb);
+	ev_timer_init(&c->flush, fwc_flush_cb, FLUSH_DELAY, 0.);
 	ev_timer_init(&c->retry, fwc_retry_cb, 0., 0.);
 	ev_timer_init(&c->rtimer, fwc_rtimer_cb, 0.,
 	    (double)c->o.reply_timeout_ms / 1000.0);
 	c->rio.data = c->wio.data = c->retry.data = c->rtimer.data = c;
-	c->kick.data = c;
+	c->kick.data = c->flush.data = c;
 	ev_timer_start(loop, &c->retry);         /* first connect, from the loop */
 	return c;
 }
@@ -343,6 +366,7 @@ fwclient_free(struct fwclient *c)
 	ev_io_stop(c->loop, &c->rio);
 	ev_io_stop(c->loop, &c->wio);
 	ev_prepare_stop(c->loop, &c->kick);
+	ev_timer_stop(c->loop, &c->flush);
 	ev_timer_stop(c->loop, &c->retry);
 	ev_timer_stop(c->loop, &c->rtimer);
 	if (c->fd >= 0)
@@ -361,11 +385,10 @@ fwclient_add(struct fwclient *c, const struct addr *a, const char *reason)
 	char line[FWPROTO_LINE_MAX];
 	struct addr old;
 
-	memset(&cmd, 0, sizeof(cmd));
 	cmd.op = FWPROTO_ADD;
 	cmd.addr = *a;
 	cmd.ttl = c->o.ttl;
-	snprintf(cmd.reason, sizeof(cmd.reason), "%s", reason ? reason : "");
+	str_copy(cmd.reason, sizeof(cmd.reason), reason ? reason : "");
 	int n = fwproto_format(&cmd, line, sizeof(line));
 	if (n < 0)
 		fatalx("fwclient: command does not fit a line");
@@ -384,9 +407,16 @@ fwclient_add(struct fwclient *c, const struct addr *a, const char *reason)
 		if (c->o.dropped_cb != NULL)
 			c->o.dropped_cb(c->o.cb_arg, &old);
 	}
-	/* Written before the loop next blocks, after the Postfix answer. */
-	if (c->state == FWC_UP && !ev_is_active(&c->wio))
+	/* Written after the Postfix answer, in a batch (see the top). */
+	if (c->state != FWC_UP || ev_is_active(&c->wio))
+		return;
+	if (fwqueue_unsent(c->q) >= FLUSH_BATCH)
 		ev_prepare_start(c->loop, &c->kick);
+	else if (!ev_is_active(&c->flush)) {
+		/* set each time: a stopped one-shot timer keeps what was left */
+		ev_timer_set(&c->flush, FLUSH_DELAY, 0.);
+		ev_timer_start(c->loop, &c->flush);
+	}
 }
 
 void

@@ -344,6 +344,48 @@ test_live(struct ev_loop *loop, const char *dir, const struct live *lv)
 	peer_stop(&p);
 }
 
+static int
+connected(void *arg)
+{
+	struct fwclient_stats st;
+
+	fwclient_stats(g_client, &st);
+	return st.connected;
+}
+
+/* Commands are written in batches: a full batch (256) goes out at the end
+ * of the loop iteration that queued it, not after the flush delay. */
+static void
+test_batch(struct ev_loop *loop, const char *dir)
+{
+	struct peer p = { .loop = loop, .lfd = -1, .cfd = -1, .script = script_ok };
+	struct fwclient_opts o = {
+		.queue_size = 1000, .backoff_min_ms = 10, .backoff_max_ms = 40,
+	};
+	struct fwclient_stats st;
+
+	snprintf(p.path, sizeof(p.path), "%s/cmd.sock", dir);
+	o.socket = p.path;
+	peer_listen(&p);
+	g_client = fwclient_new(loop, &o);
+	ok(run_until(loop, connected, NULL, 3000), "batch: connected");
+	for (int i = 0; i < 300; i++) {
+		struct addr a = A("198.51.100.1");
+
+		a.a[2] = (unsigned char)(i / 250);
+		a.a[3] = (unsigned char)(i % 250 + 1);
+		fwclient_add(g_client, &a, "class=dynamic");
+	}
+	fwclient_stats(g_client, &st);
+	is_int(st.sent, 0, "batch: nothing written from fwclient_add");
+	ev_run(loop, EVRUN_NOWAIT);
+	fwclient_stats(g_client, &st);
+	is_int(st.sent, 300, "batch: all written at the end of the iteration");
+	ok(run_until(loop, drained, NULL, 3000), "batch: all answered");
+	fwclient_free(g_client);
+	peer_stop(&p);
+}
+
 int
 main(void)
 {
@@ -356,6 +398,7 @@ main(void)
 		skip_all("mkdtemp");
 	for (size_t i = 0; i < sizeof(lives) / sizeof(lives[0]); i++)
 		test_live(loop, dir, &lives[i]);
+	test_batch(loop, dir);
 	fwclient_free(NULL);
 	rmdir(dir);
 	return done_testing();
