@@ -259,10 +259,14 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 		return;
 	t->send = true;
 	t->addr = fr->addr;
-	/* The helper keeps at most FWPROTO_REASON_MAX bytes; cut here. */
-	snprintf(t->reason, sizeof(t->reason), "class=%.32s%s%.*s",
-	    res->class ? res->class : "-", res->reason[0] ? " " : "",
-	    FWPROTO_REASON_MAX - 40, res->reason);
+	/* "class=C SIGNALS": the class cut at 32 bytes, the signals at
+	 * FWPROTO_REASON_MAX - 40, so the whole fits what the helper keeps. */
+	size_t n = str_copy(t->reason, sizeof(t->reason), "class=");
+	n += str_copy(t->reason + n, 32 + 1, res->class ? res->class : "-");
+	if (res->reason[0] != '\0') {
+		t->reason[n++] = ' ';
+		str_copy(t->reason + n, FWPROTO_REASON_MAX - 40 + 1, res->reason);
+	}
 }
 
 void
