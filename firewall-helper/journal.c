@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "firewall-helper/blocktab.h"
 #include "firewall-helper/journal.h"
@@ -90,7 +91,7 @@ static void rec_from_entry(struct journal_rec *r, const struct blocktab_entry *e
 	r->until = e->expires;
 	r->since = e->added;
 	r->seen = e->seen;
-	snprintf(r->reason, sizeof(r->reason), "%s", e->reason);
+	str_copy(r->reason, sizeof(r->reason), e->reason);
 }
 
 void journal_add(struct journal *j, const struct blocktab_entry *e, time_t now)

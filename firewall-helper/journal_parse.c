@@ -14,10 +14,46 @@
 
 #define TIME_LEN 20
 
+static void put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* Years 1970..9999 by hand (a line per change: gmtime_r and strftime cost
+ * more than the rest of the line); anything else through libc. */
 char *journal_time(time_t t, char *buf, size_t size)
 {
 	struct tm tm;
 
+	if (t >= 0 && t < 253402300800LL && size > TIME_LEN) {
+		/* days since 1970-01-01 to a civil date, in 400-year eras of
+		 * 146097 days that start on March 1st */
+		long long z = t / 86400 + 719468, sec = t % 86400;
+		long long era = z / 146097, doe = z - era * 146097;
+		long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		long long mp = (5 * doy + 2) / 153;
+		unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		unsigned m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+
+		put2(buf, y / 100);
+		put2(buf + 2, y % 100);
+		buf[4] = '-';
+		put2(buf + 5, m);
+		buf[7] = '-';
+		put2(buf + 8, d);
+		buf[10] = 'T';
+		put2(buf + 11, (unsigned)(sec / 3600));
+		buf[13] = ':';
+		put2(buf + 14, (unsigned)(sec / 60 % 60));
+		buf[16] = ':';
+		put2(buf + 17, (unsigned)(sec % 60));
+		buf[19] = 'Z';
+		buf[20] = '\0';
+		return buf;
+	}
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, size, "?");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -83,6 +84,33 @@ static void test_roundtrip(void)
 	is_int(journal_format(&r, buf, 40), -1, "short buffer refused");
 }
 
+/* journal_time() formats by hand: it must agree with gmtime + strftime on
+ * the edges (epoch, leap days, centuries, year ends) and on a spread of
+ * times from 1970 to 9999. */
+static void test_time(void)
+{
+	static const time_t edges[] = { 0, 59, 86399, 86400, 68169599,
+	    68169600, 951782400, 951868800, 1764331200, 4107542399LL,
+	    4107542400LL, 4133894400LL, 253402300799LL, 253402300800LL };
+	char got[32], want[32];
+	struct tm tm;
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]) + 100000; i++) {
+		time_t t = i < sizeof(edges) / sizeof(edges[0]) ? edges[i] :
+		    (time_t)((i * 2654435761ULL) % 253402300800ULL);
+
+		journal_time(t, got, sizeof(got));
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if (strcmp(got, want) != 0 && bad++ < 3)
+			diag("time %lld: %s, libc %s", (long long)t, got, want);
+	}
+	is_int(bad, 0, "journal_time agrees with gmtime + strftime");
+	is_str(journal_time(1764331200, got, sizeof(got)), "2025-11-28T12:00:00Z",
+	    "a known time");
+}
+
 static char dir[] = "/tmp/fwh-journal-XXXXXX";
 
 static void write_file(const char *path, const char *text)
@@ -155,6 +183,7 @@ int main(void)
 		skip_all("mkdtemp");
 	test_parse();
 	test_roundtrip();
+	test_time();
 	test_file();
 	rmdir(dir);
 	return done_testing();
