@@ -3,7 +3,8 @@
  *
  * Order of a change: block table, journal buffer, backend stage; at the
  * batch timer: journal write + fdatasync, backend sync, compaction when the
- * journal has grown, committed callback (fwsrv releases held replies).
+ * journal has grown, the batch's change log lines (fwlog), committed
+ * callback (fwsrv releases held replies).
  * A failed sync schedules a full reconcile with backoff (1 s doubling to
  * 60 s); the periodic reconcile also refreshes the host's own addresses
  * and drops entries that became protected.
@@ -21,6 +22,7 @@
 #include "firewall-helper/fwconf.h"
 #include "firewall-helper/fwcore.h"
 #include "firewall-helper/fwguard.h"
+#include "firewall-helper/fwlog.h"
 #include "firewall-helper/journal.h"
 
 #define EX_CANTCREAT   73
@@ -117,6 +119,7 @@ static void commit(void)
 		journal_compact(jn, bt, now);
 	rearm_expiry();
 	last_commit = ev_time();
+	fwlog_flush();
 	if (committed_cb)
 		committed_cb();
 }
@@ -154,7 +157,8 @@ static void log_change(const char *action, const struct addr *a,
 	va_start(ap, fmt);
 	vsnprintf(rest, sizeof(rest), fmt, ap);
 	va_end(ap);
-	log_info("action=%s addr=%s %s", action, addr_format(a, ab, sizeof(ab)), rest);
+	fwlog_change("action=%s addr=%s %s", action, addr_format(a, ab, sizeof(ab)),
+	    rest);
 }
 
 static void drop_entry(const struct blocktab_entry *e, time_t now,
@@ -216,6 +220,7 @@ static void reconcile_cb(struct ev_loop *l, ev_timer *w, int revents)
 	 * so they reach the file once there is room, commands or not. */
 	journal_flush(jn);
 	full_reconcile();
+	fwlog_flush();
 }
 
 static void retry_cb(struct ev_loop *l, ev_timer *w, int revents)
@@ -256,6 +261,7 @@ void fwcore_start(struct ev_loop *l, const struct fwh_config *c,
 	full_reconcile();
 	if (jn)
 		journal_compact(jn, bt, now);
+	fwlog_flush();
 	log_info("firewall-helper: %zu addresses blocked, backend=%s chain=%s",
 	    blocktab_count(bt), be->name, cfg->chain);
 
@@ -329,9 +335,12 @@ static bool cmd_add(const struct fwproto_cmd *cmd, const char *peer,
 	struct fw_entry fe;
 	bool evicted;
 	enum blocktab_res res;
-	char u[32], esc[FWPROTO_REASON_MAX * 4 + 8];
+	char u[32], buf[FWPROTO_REASON_MAX * 4 + 8];
+	/* fwproto_parse() let printable ASCII through and nothing else: only
+	 * a quote or a backslash needs escaping for the log */
+	const char *esc = strpbrk(cmd->reason, "\"\\") == NULL ? cmd->reason :
+	    log_escs(buf, sizeof(buf), cmd->reason);
 
-	log_escs(esc, sizeof(esc), cmd->reason);
 	if (why != NULL) {
 		cnt.refused_safety++;
 		if (range)
@@ -374,7 +383,7 @@ static bool cmd_add(const struct fwproto_cmd *cmd, const char *peer,
 	else
 		cnt.refreshed++;
 	until_str(e->expires, u, sizeof(u));
-	log_info("action=%s addr=%s until=%s seen=%lu reason=\"%s\" peer=%s",
+	fwlog_change("action=%s addr=%s until=%s seen=%lu reason=\"%s\" peer=%s",
 	    res == BT_ADDED ? "block" : "refresh", ab, u, e->seen, esc, peer);
 	if (e->expires)
 		snprintf(reply, size, "OK %s %s until %lld", res == BT_ADDED ?
@@ -401,7 +410,7 @@ bool fwcore_command(const struct fwproto_cmd *cmd, const char *peer,
 	journal_del(jn, &cmd->addr, time(NULL), "deleted");
 	be->unblock(&cmd->addr);
 	cnt.deleted++;
-	log_info("action=unblock addr=%s reason=deleted peer=%s", ab, peer);
+	fwlog_change("action=unblock addr=%s reason=deleted peer=%s", ab, peer);
 	snprintf(reply, size, "OK deleted %s", ab);
 	stage();
 	return true;

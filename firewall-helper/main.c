@@ -30,6 +30,7 @@
 #include "firewall-helper/fw_sets.h"
 #include "firewall-helper/fwconf.h"
 #include "firewall-helper/fwcore.h"
+#include "firewall-helper/fwlog.h"
 #include "firewall-helper/fwctl.h"
 #include "firewall-helper/fwsrv.h"
 
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
 	}
+	fwlog_init("firewall-helper", foreground);
 	signal(SIGPIPE, SIG_IGN);
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (fwsrv_open(cfg, geteuid() == 0 && cfg->user ? cfg->uid : (uid_t)-1) == -1)
