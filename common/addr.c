@@ -75,6 +75,23 @@ addr_parse(struct addr *out, const char *s)
 char *
 addr_format(const struct addr *a, char *buf, size_t size)
 {
+	/* IPv4 by hand: glibc's inet_ntop formats it with sprintf, and the
+	 * helper hand-over formats an address per refused client */
+	if (a->family == AF_INET && size >= 16) {
+		char *p = buf;
+
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->a[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return buf;
+	}
 	if (inet_ntop(a->family, a->a, buf, size) == NULL && size > 0)
 		buf[0] = '\0';
 	return buf;

@@ -36,6 +36,18 @@ test_addr(void)
 		is_str(addr_format(&a, buf, sizeof(buf)), good[i].out,
 		    "canonical %s", good[i].in);
 	}
+	int diff = 0;                   /* IPv4 is formatted by hand */
+	for (i = 0; i < 256 * 4; i++) {
+		char want[ADDR_STRLEN];
+
+		memset(&a, 0, sizeof(a));
+		a.family = AF_INET;
+		a.a[i / 256] = (unsigned char)i;
+		a.a[(i / 256 + 1) % 4] = (unsigned char)(255 - i);
+		inet_ntop(AF_INET, a.a, want, sizeof(want));
+		diff += strcmp(addr_format(&a, buf, sizeof(buf)), want) != 0;
+	}
+	is_int(diff, 0, "addr_format agrees with inet_ntop for IPv4");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ok(addr_parse(&a, bad[i]) < 0, "addr_parse rejects \"%s\"", bad[i]);
 	addr_parse(&a, "127.8.9.10");
