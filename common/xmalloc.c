@@ -30,6 +30,18 @@ xcalloc(size_t nmemb, size_t size)
 }
 
 void *
+xaligned_alloc(size_t align, size_t n)
+{
+	/* C11 wants the size a multiple of the alignment */
+	size_t size = (n + align - 1) / align * align;
+	void *p = aligned_alloc(align, size ? size : align);
+
+	if (p == NULL)
+		fatal("aligned_alloc %zu", n);
+	return p;
+}
+
+void *
 xreallocarray(void *p, size_t nmemb, size_t size)
 {
 	void *q = reallocarray(p, nmemb ? nmemb : 1, size ? size : 1);

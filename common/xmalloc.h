@@ -11,6 +11,8 @@
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
+/* align: a power of two, at least sizeof(void *); free() releases it. */
+void *xaligned_alloc(size_t align, size_t n);
 void *xreallocarray(void *p, size_t nmemb, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

@@ -6,8 +6,12 @@
  * newest.  A hit only marks the entry referenced; eviction takes the tail,
  * and a referenced tail gets a second chance (moved to the head, mark
  * cleared) - least recently used, near enough, without touching the list
- * on every hit.  Each entry is one allocation holding its key and a copy of
- * the answer (the names or addresses inline), so a hit reads one block.
+ * on every hit.  Each entry is one block aligned to a cache line and laid
+ * out for the hit path: the header and the key (a reverse IPv4 name fits)
+ * fill the first line, the answer and its names or addresses follow, and
+ * so do the insertion-order links, which only inserts and evictions touch.
+ * A hit then reads the bucket and one or two adjacent lines, not four
+ * scattered ones.
  */
 #include <stdalign.h>
 #include <stdlib.h>
@@ -17,15 +21,21 @@
 #include "policyd/dnscache.h"
 #include "policyd/dnsmsg.h"
 
+#define LINE 64
+
 struct centry {
 	struct centry *hnext;           /* hash chain */
-	struct centry *prev, *next;     /* insertion order */
-	uint32_t hash;
-	int      qtype;
-	bool     ref;                   /* hit since it last reached the tail */
 	double   expires;
-	const char *key;                /* in this block */
-	struct dns_answer ans;          /* names/addrs point into this block */
+	uint32_t hash;
+	uint16_t qtype;
+	uint16_t klen;                  /* strlen(key) */
+	bool     ref;                   /* hit since it last reached the tail */
+	char     key[];                 /* then, aligned: struct ctail */
+};
+
+struct ctail {
+	struct centry *prev, *next;     /* insertion order */
+	struct dns_answer ans;          /* names/addrs point into data */
 	alignas(max_align_t) unsigned char data[];
 };
 
@@ -36,6 +46,20 @@ struct dnscache {
 	struct centry *head, *tail;
 	struct dnscache_stats st;
 };
+
+static size_t
+tail_off(size_t klen)
+{
+	size_t o = offsetof(struct centry, key) + klen + 1;
+
+	return (o + alignof(struct ctail) - 1) & ~(alignof(struct ctail) - 1);
+}
+
+static struct ctail *
+tail_of(struct centry *e)
+{
+	return (struct ctail *)(void *)((char *)e + tail_off(e->klen));
+}
 
 uint32_t
 dnscache_hash(int qtype, const char *name)
@@ -62,24 +86,28 @@ dnscache_new(size_t max)
 static void
 list_unlink(struct dnscache *c, struct centry *e)
 {
-	if (e->prev)
-		e->prev->next = e->next;
+	struct ctail *t = tail_of(e);
+
+	if (t->prev)
+		tail_of(t->prev)->next = t->next;
 	else
-		c->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
+		c->head = t->next;
+	if (t->next)
+		tail_of(t->next)->prev = t->prev;
 	else
-		c->tail = e->prev;
-	e->prev = e->next = NULL;
+		c->tail = t->prev;
+	t->prev = t->next = NULL;
 }
 
 static void
 list_push(struct dnscache *c, struct centry *e)
 {
-	e->prev = NULL;
-	e->next = c->head;
+	struct ctail *t = tail_of(e);
+
+	t->prev = NULL;
+	t->next = c->head;
 	if (c->head)
-		c->head->prev = e;
+		tail_of(c->head)->prev = e;
 	c->head = e;
 	if (c->tail == NULL)
 		c->tail = e;
@@ -135,12 +163,14 @@ grow(struct dnscache *c)
 }
 
 static struct centry *
-find(const struct dnscache *c, uint32_t h, int qtype, const char *name)
+find(const struct dnscache *c, uint32_t h, int qtype, const char *name,
+    size_t klen)
 {
 	struct centry *e = c->buckets[h & (c->nbuckets - 1)];
 
 	for (; e != NULL; e = e->hnext) {
-		if (e->hash == h && e->qtype == qtype && strcmp(e->key, name) == 0)
+		if (e->hash == h && e->qtype == qtype && e->klen == klen &&
+		    memcmp(e->key, name, klen) == 0)
 			return e;
 	}
 	return NULL;
@@ -168,7 +198,8 @@ dnscache_set_max(struct dnscache *c, size_t max)
 const struct dns_answer *
 dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 {
-	struct centry *e = find(c, dnscache_hash(qtype, name), qtype, name);
+	struct centry *e = find(c, dnscache_hash(qtype, name), qtype, name,
+	    strlen(name));
 
 	if (e == NULL) {
 		c->st.misses++;
@@ -180,18 +211,20 @@ dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 		c->st.misses++;
 		return NULL;
 	}
-	e->ref = true;
+	if (!e->ref)                    /* a line written only when it changes */
+		e->ref = true;
 	c->st.hits++;
-	return &e->ans;
+	return &tail_of(e)->ans;
 }
 
-/* One block: the entry, the address or name-pointer array, the key, the
- * names. */
+/* One block, as the top of this file says: the header and the key, then
+ * the links and the answer, its address or name-pointer array, the names. */
 static struct centry *
-entry_new(int qtype, const char *name, const struct dns_answer *a)
+entry_new(int qtype, const char *name, size_t klen, const struct dns_answer *a)
 {
-	size_t klen = strlen(name) + 1, arr = 0, strs = 0;
+	size_t arr = 0, strs = 0, size, to = tail_off(klen);
 	struct centry *e;
+	struct ctail *t;
 	char *p;
 
 	if (a->names != NULL) {
@@ -200,26 +233,27 @@ entry_new(int qtype, const char *name, const struct dns_answer *a)
 			strs += strlen(a->names[i]) + 1;
 	} else if (a->addrs != NULL)
 		arr = a->n * sizeof(struct addr);
-	e = xmalloc(sizeof(*e) + arr + klen + strs);
-	memset(e, 0, sizeof(*e));
-	e->qtype = qtype;
-	e->ans = *a;
-	p = (char *)e->data + arr;
-	memcpy(p, name, klen);
-	e->key = p;
-	p += klen;
+	size = to + sizeof(struct ctail) + arr + strs;
+	e = xaligned_alloc(LINE, size);
+	memset(e, 0, to + sizeof(struct ctail));
+	e->qtype = (uint16_t)qtype;
+	e->klen = (uint16_t)klen;
+	memcpy(e->key, name, klen + 1);
+	t = tail_of(e);
+	t->ans = *a;
+	p = (char *)t->data + arr;
 	if (a->names != NULL) {
-		char **v = (char **)(void *)e->data;
+		char **v = (char **)(void *)t->data;
 		for (size_t i = 0; i < a->n; i++) {
 			size_t l = strlen(a->names[i]) + 1;
 			memcpy(p, a->names[i], l);
 			v[i] = p;
 			p += l;
 		}
-		e->ans.names = v;
+		t->ans.names = v;
 	} else if (a->addrs != NULL) {
-		memcpy(e->data, a->addrs, arr);
-		e->ans.addrs = (struct addr *)(void *)e->data;
+		memcpy(t->data, a->addrs, arr);
+		t->ans.addrs = (struct addr *)(void *)t->data;
 	}
 	return e;
 }
@@ -229,15 +263,16 @@ dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now)
 {
 	uint32_t h = dnscache_hash(qtype, name);
+	size_t klen = strlen(name);
 	struct centry *e;
 
-	if ((e = find(c, h, qtype, name)) != NULL)
+	if ((e = find(c, h, qtype, name, klen)) != NULL)
 		entry_remove(c, e);
-	if (ttl == 0)
+	if (ttl == 0 || klen > DNS_NAME_MAX)
 		return;
 	while (c->n >= c->max)
 		evict_one(c);
-	e = entry_new(qtype, name, a);
+	e = entry_new(qtype, name, klen, a);
 	e->hash = h;
 	e->expires = now + ttl;
 	if (c->n >= c->nbuckets && c->nbuckets < (1u << 24))
