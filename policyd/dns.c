@@ -263,6 +263,24 @@ chan_cb(void *arg, int status, const unsigned char *abuf, int alen)
 	dns_answer_release(&a);
 }
 
+/* The cache and in-flight key of name: lowercased, no trailing dot.  Its
+ * length, 0 when the name is empty or too long. */
+static size_t
+key_make(char key[DNS_NAME_MAX + 2], const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n == 0 || n > DNS_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
+		    name[i] + 32 : name[i]);
+	key[n] = '\0';
+	return n;
+}
+
 struct dns_lookup *
 dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
     void *arg)
@@ -272,21 +290,15 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	struct dns_lookup *l;
 	struct pending *p;
 	uint32_t h;
-	size_t n = strlen(name);
+	size_t n = key_make(key, name);
 
 	d->st.lookups++;
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n == 0 || n > DNS_NAME_MAX) {
+	if (n == 0) {
 		struct dns_answer bad = { .qtype = qtype, .status = DNS_NOTFOUND,
 		    .why = "bad name", .ttl = DNSMSG_TTL_NONE };
 		fn(arg, &bad);
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
-		    name[i] + 32 : name[i]);
-	key[n] = '\0';
 	if ((hit = dnscache_get(d->cache, qtype, key, ev_now(d->loop))) != NULL) {
 		d->st.cache_hits++;
 		fn(arg, hit);
@@ -337,16 +349,9 @@ dns_cached(struct dns *d, int qtype, const char *name)
 {
 	char key[DNS_NAME_MAX + 2];
 	const struct dns_answer *hit;
-	size_t n = strlen(name);
 
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n == 0 || n > DNS_NAME_MAX)
+	if (key_make(key, name) == 0)
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
-		    name[i] + 32 : name[i]);
-	key[n] = '\0';
 	hit = dnscache_get(d->cache, qtype, key, ev_now(d->loop));
 	if (hit != NULL) {
 		d->st.lookups++;
