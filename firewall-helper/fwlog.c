@@ -42,29 +42,31 @@ void fwlog_flush(void)
 	fl.len = 0;
 }
 
+void fwlog_put(const char *line, size_t n)
+{
+	if (n >= LOG_LINE_MAX)
+		n = LOG_LINE_MAX - 1;
+	if (!fl.active) {
+		log_info("%.*s", (int)n, line);
+		return;
+	}
+	if (fl.len + fl.prefixlen + n + 1 > sizeof(fl.buf))
+		fwlog_flush();
+	memcpy(fl.buf + fl.len, fl.prefix, fl.prefixlen);
+	memcpy(fl.buf + fl.len + fl.prefixlen, line, n);
+	fl.len += fl.prefixlen + n;
+	fl.buf[fl.len++] = '\n';
+}
+
 void fwlog_change(const char *fmt, ...)
 {
+	char line[LOG_LINE_MAX];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	if (!fl.active) {
-		char line[LOG_LINE_MAX];
-
-		vsnprintf(line, sizeof(line), fmt, ap);
-		va_end(ap);
-		log_info("%s", line);
-		return;
-	}
-	if (fl.len + fl.prefixlen + LOG_LINE_MAX + 1 > sizeof(fl.buf))
-		fwlog_flush();
-	memcpy(fl.buf + fl.len, fl.prefix, fl.prefixlen);
-	n = vsnprintf(fl.buf + fl.len + fl.prefixlen, LOG_LINE_MAX, fmt, ap);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if (n >= LOG_LINE_MAX)
-		n = LOG_LINE_MAX - 1;
-	fl.len += fl.prefixlen + (size_t)n;
-	fl.buf[fl.len++] = '\n';
+	if (n >= 0)
+		fwlog_put(line, (size_t)n);
 }

@@ -16,10 +16,13 @@
 #define FWH_FWLOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* After daemon(): the pid in the prefix is this process's. */
 void fwlog_init(const char *ident, bool to_stderr);
 void fwlog_change(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line already made, n bytes without LF (cut at LOG_LINE_MAX - 1). */
+void fwlog_put(const char *line, size_t n);
 void fwlog_flush(void);
 
 #endif

@@ -11,6 +11,7 @@
 #include "common/addr.h"
 #include "common/num.h"
 #include "firewall-helper/journal.h"
+#include "firewall-helper/lbuf.h"
 
 #define TIME_LEN 20
 
@@ -213,21 +214,25 @@ int journal_parse_line(const char *line, size_t len, struct journal_rec *out,
 
 int journal_format(const struct journal_rec *r, char *buf, size_t size)
 {
-	char w[32], u[32], s[32], a[ADDR_STRLEN];
-	int n;
+	char t[32], a[ADDR_STRLEN];
+	struct lbuf b;
 
-	journal_time(r->when, w, sizeof(w));
-	addr_format(&r->addr, a, sizeof(a));
+	lbuf_init(&b, buf, size);
+	lbuf_str(&b, journal_time(r->when, t, sizeof(t)));
+	lbuf_str(&b, r->op == JOURNAL_ADD ? " add " : " del ");
+	lbuf_str(&b, addr_format(&r->addr, a, sizeof(a)));
 	if (r->op == JOURNAL_ADD) {
-		if (r->until)
-			journal_time(r->until, u, sizeof(u));
-		else
-			snprintf(u, sizeof(u), "never");
-		journal_time(r->since, s, sizeof(s));
-		n = snprintf(buf, size, "%s add %s until=%s since=%s seen=%lu%s%s\n",
-		    w, a, u, s, r->seen, r->reason[0] ? " reason=" : "", r->reason);
-	} else
-		n = snprintf(buf, size, "%s del %s%s%s\n", w, a,
-		    r->reason[0] ? " reason=" : "", r->reason);
-	return n < 0 || (size_t)n >= size ? -1 : n;
+		lbuf_str(&b, " until=");
+		lbuf_str(&b, r->until ? journal_time(r->until, t, sizeof(t)) : "never");
+		lbuf_str(&b, " since=");
+		lbuf_str(&b, journal_time(r->since, t, sizeof(t)));
+		lbuf_str(&b, " seen=");
+		lbuf_num(&b, r->seen);
+	}
+	if (r->reason[0] != '\0') {
+		lbuf_str(&b, " reason=");
+		lbuf_str(&b, r->reason);
+	}
+	lbuf_mem(&b, "\n", 1);
+	return lbuf_end(&b);
 }

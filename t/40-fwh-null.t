@@ -23,6 +23,9 @@ out=$(fwh add 192.0.2.7 ttl=60 reason=dynamic dsl-1.example.net)
 [[ $out =~ ^OK\ added\ 192\.0\.2\.7\ until\ [0-9]+$ ]]; ok $? "add: OK added ... until EPOCH"
 out=$(fwh add 192.0.2.7 reason=again)
 [[ $out =~ ^OK\ refreshed\ 192\.0\.2\.7 ]]; ok $? "re-add: OK refreshed"
+# change lines are written with their commit, before the replies are sent
+grep -Eq 'action=block addr=192\.0\.2\.7 until=20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z seen=1 reason="dynamic dsl-1\.example\.net" peer=command:pid=' "$FWH_DIR/log"; ok $? "block logged"
+grep -q 'action=refresh addr=192\.0\.2\.7 until=.* seen=2 reason="again" peer=' "$FWH_DIR/log"; ok $? "refresh logged"
 fwh list | grep -q '^192\.0\.2\.7 until=.* seen=2 reason=again$'; ok $? "list: seen twice, newest reason"
 out=$(fwh add 2001:DB8:0::0:7); [[ $out =~ ^OK\ added\ 2001:db8::7 ]]; ok $? "IPv6 stored canonical"
 out=$(fwh add ::ffff:192.0.2.8); [[ $out =~ ^OK\ added\ 192\.0\.2\.8 ]]; ok $? "IPv4-mapped stored as IPv4"
