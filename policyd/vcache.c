@@ -131,12 +131,14 @@ void
 vcache_prefetch(const struct vcache *c, const struct addr *a)
 {
 	unsigned char k[16], family;
+	const struct vslot *s;
 
 	if (c == NULL || c->nsets == 0)
 		return;
 	key_of(a, k, &family);
-	__builtin_prefetch(&c->v[(key_hash(k) & (c->nsets - 1)) *
-	    VCACHE_WAYS]);
+	s = &c->v[(key_hash(k) & (c->nsets - 1)) * VCACHE_WAYS];
+	for (int i = 0; i < VCACHE_WAYS; i++)   /* a miss reads every way */
+		__builtin_prefetch(&s[i]);
 }
 
 bool
