@@ -37,8 +37,8 @@
 #define OUT_FILL   (32u * 1024)         /* refill the out buffer below this */
 #define OUT_LIMIT  (OUT_FILL + FWPROTO_LINE_MAX)
 #define IN_LIMIT   (64u * 1024)          /* replies come per commit */
-#define FLUSH_DELAY 0.002               /* seconds a command may wait */
-#define FLUSH_BATCH 256                 /* ... unless this many wait */
+#define FLUSH_DELAY 0.005               /* seconds a command may wait */
+#define FLUSH_BATCH 1024                /* ... unless this many wait */
 
 enum fwc_state { FWC_DOWN, FWC_CONNECTING, FWC_UP };
 

@@ -353,14 +353,14 @@ connected(void *arg)
 	return st.connected;
 }
 
-/* Commands are written in batches: a full batch (256) goes out at the end
+/* Commands are written in batches: a full batch (1024) goes out at the end
  * of the loop iteration that queued it, not after the flush delay. */
 static void
 test_batch(struct ev_loop *loop, const char *dir)
 {
 	struct peer p = { .loop = loop, .lfd = -1, .cfd = -1, .script = script_ok };
 	struct fwclient_opts o = {
-		.queue_size = 1000, .backoff_min_ms = 10, .backoff_max_ms = 40,
+		.queue_size = 2000, .backoff_min_ms = 10, .backoff_max_ms = 40,
 	};
 	struct fwclient_stats st;
 
@@ -369,7 +369,7 @@ test_batch(struct ev_loop *loop, const char *dir)
 	peer_listen(&p);
 	g_client = fwclient_new(loop, &o);
 	ok(run_until(loop, connected, NULL, 3000), "batch: connected");
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < 1100; i++) {
 		struct addr a = A("198.51.100.1");
 
 		a.a[2] = (unsigned char)(i / 250);
@@ -380,7 +380,7 @@ test_batch(struct ev_loop *loop, const char *dir)
 	is_int(st.sent, 0, "batch: nothing written from fwclient_add");
 	ev_run(loop, EVRUN_NOWAIT);
 	fwclient_stats(g_client, &st);
-	is_int(st.sent, 300, "batch: all written at the end of the iteration");
+	is_int(st.sent, 1100, "batch: all written at the end of the iteration");
 	ok(run_until(loop, drained, NULL, 3000), "batch: all answered");
 	fwclient_free(g_client);
 	peer_stop(&p);
