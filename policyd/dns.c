@@ -344,6 +344,15 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	return l;
 }
 
+void
+dns_prefetch(struct dns *d, int qtype, const char *name)
+{
+	char key[DNS_NAME_MAX + 2];
+
+	if (d != NULL && key_make(key, name) > 0)
+		dnscache_prefetch(d->cache, qtype, key);
+}
+
 const struct dns_answer *
 dns_cached(struct dns *d, int qtype, const char *name)
 {

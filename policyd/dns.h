@@ -77,6 +77,10 @@ void dns_lookup_cancel(struct dns_lookup *l);  /* NULL ok */
 const struct dns_answer *dns_cached(struct dns *d, int qtype,
     const char *name);
 
+/* A hint that dns_cached() or dns_lookup() of (qtype, name) follows soon
+ * (dnscache_prefetch()); no lookup, no counter.  d may be NULL. */
+void dns_prefetch(struct dns *d, int qtype, const char *name);
+
 void dns_stats(const struct dns *d, struct dns_stats *st);
 
 #endif

@@ -217,6 +217,18 @@ dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 	return &tail_of(e)->ans;
 }
 
+void
+dnscache_prefetch(const struct dnscache *c, int qtype, const char *name)
+{
+	const struct centry *e =
+	    c->buckets[dnscache_hash(qtype, name) & (c->nbuckets - 1)];
+
+	if (e != NULL) {                /* the header and key, the answer */
+		__builtin_prefetch(e);
+		__builtin_prefetch((const char *)e + LINE);
+	}
+}
+
 /* One block, as the top of this file says: the header and the key, then
  * the links and the answer, its address or name-pointer array, the names. */
 static struct centry *

@@ -35,6 +35,10 @@ void dnscache_free(struct dnscache *c);                  /* NULL ok */
 void dnscache_set_max(struct dnscache *c, size_t max);
 const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
     const char *name, double now);
+/* A hint, for a lookup that will come soon: the bucket of (qtype, name)
+ * is read and its first entry's lines are prefetched, so that the work in
+ * between hides the two dependent cache misses a lookup costs. */
+void dnscache_prefetch(const struct dnscache *c, int qtype, const char *name);
 /* ttl: seconds from now (0: not stored). */
 void dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now);

@@ -59,6 +59,21 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req)
 	return !verified && dc->forward_confirm;
 }
 
+void
+policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, const struct addr *client)
+{
+	const struct dns_config *dc = &cfg->dns;
+	bool verified;
+	char rev[128];
+
+	if (!live || !dc->parsed || dc->no_ptr ||
+	    policy_dns_req_name(req, &verified) != NULL ||
+	    dnsmsg_revname(client, NULL, rev, sizeof(rev)) < 0)
+		return;
+	dns_prefetch(dns_get(loop, dc), DNS_T_PTR, rev);
+}
+
 static void
 outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
 {

@@ -65,6 +65,12 @@ void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
 bool policy_dns_try(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client, struct policy_dns_outcome *o);
 
+/* A hint at the start of a request: when the DNS stage will want the
+ * client's PTR, its cache entry starts loading into the CPU caches while
+ * the exceptions and the verdict cache are checked. */
+void policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
+    const struct policy_req *req, const struct addr *client);
+
 /* The name Postfix gave, and whether it is verified; NULL when none. */
 const char *policy_dns_req_name(const struct policy_req *req, bool *verified);
 
