@@ -9,37 +9,23 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "common/linebatch.h"
 #include "common/log.h"
 #include "policyd/answerlog.h"
 
-#define ANSWERLOG_BUF   (64 * 1024)
 #define ANSWERLOG_DELAY 0.02            /* seconds a line may wait */
 
 static struct {
 	struct ev_loop *loop;
 	ev_timer timer;
-	bool active;
-	char prefix[96];
-	size_t prefixlen;
-	size_t len;
-	char buf[ANSWERLOG_BUF];
+	struct linebatch b;
 } al;
 
 void answerlog_flush(void)
 {
-	size_t off = 0;
-
-	while (off < al.len) {
-		ssize_t w = write(STDERR_FILENO, al.buf + off, al.len - off);
-
-		if (w <= 0)
-			break;          /* nowhere to log: drop */
-		off += (size_t)w;
-	}
-	al.len = 0;
-	if (al.active)
+	linebatch_flush(&al.b);
+	if (al.b.active)
 		ev_timer_stop(al.loop, &al.timer);
 }
 
@@ -54,55 +40,45 @@ void answerlog_init(struct ev_loop *loop, const char *ident, bool to_stderr)
 	if (!to_stderr)
 		return;
 	al.loop = loop;
-	snprintf(al.prefix, sizeof(al.prefix), "%s[%ld]: ", ident,
-	    (long)getpid());
-	al.prefixlen = strlen(al.prefix);
 	ev_timer_init(&al.timer, timer_cb, ANSWERLOG_DELAY, 0.);
-	al.active = true;
+	linebatch_init(&al.b, ident, true);
 }
 
 void answerlog_fini(void)
 {
-	if (!al.active)
+	if (!al.b.active)
 		return;
 	answerlog_flush();
-	al.active = false;
+	al.b.active = false;
 }
 
-void answerlog_put(const char *line, size_t n)
+/* The timer runs from the first line of a batch. */
+static void arm(bool was_empty)
 {
-	if (n >= LOG_LINE_MAX)
-		n = LOG_LINE_MAX - 1;
-	if (!al.active) {
-		log_info("%.*s", (int)n, line);
-		return;
-	}
-	if (al.len + al.prefixlen + n + 1 > sizeof(al.buf))
-		answerlog_flush();
-	if (al.len == 0) {
+	if (was_empty && al.b.len > 0) {
 		/* set each time: a stopped one-shot timer keeps what was left */
 		ev_timer_set(&al.timer, ANSWERLOG_DELAY, 0.);
 		ev_timer_start(al.loop, &al.timer);
 	}
-	memcpy(al.buf + al.len, al.prefix, al.prefixlen);
-	al.len += al.prefixlen;
-	memcpy(al.buf + al.len, line, n);
-	al.len += n;
-	al.buf[al.len++] = '\n';
+}
+
+void answerlog_put(const char *line, size_t n)
+{
+	bool was_empty = al.b.len == 0;
+
+	(void)linebatch_put(&al.b, line, n);
+	arm(was_empty);
 }
 
 void answerlog_line(const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
+	bool was_empty = al.b.len == 0;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
+	(void)linebatch_vprintf(&al.b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	answerlog_put(line, (size_t)n);
+	arm(was_empty);
 }
 
 void logline_put(struct logline *l, const char *s)
