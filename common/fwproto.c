@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/fwproto.h"
+#include "common/lbuf.h"
 #include "common/num.h"
 
 static int
@@ -98,33 +99,25 @@ int
 fwproto_format(const struct fwproto_cmd *cmd, char *buf, size_t size)
 {
 	char a[ADDR_STRLEN];
-	size_t n, i, r;
-	int m;
+	struct lbuf b;
+	size_t r, at;
 
-	addr_format(&cmd->addr, a, sizeof(a));
-	if (cmd->op == FWPROTO_DEL)
-		m = snprintf(buf, size, "del %s", a);
-	else if (cmd->ttl > 0)
-		m = snprintf(buf, size, "add %s ttl=%lld", a, cmd->ttl);
-	else
-		m = snprintf(buf, size, "add %s", a);
-	if (m < 0 || (size_t)m >= size)
-		return -1;
-	n = (size_t)m;
+	lbuf_init(&b, buf, size);
+	lbuf_str(&b, cmd->op == FWPROTO_DEL ? "del " : "add ");
+	lbuf_str(&b, addr_format(&cmd->addr, a, sizeof(a)));
+	if (cmd->op != FWPROTO_DEL && cmd->ttl > 0) {
+		lbuf_str(&b, " ttl=");
+		lbuf_num(&b, (unsigned long long)cmd->ttl);
+	}
 	r = strnlen(cmd->reason, FWPROTO_REASON_MAX);
 	if (cmd->op == FWPROTO_ADD && r > 0) {
-		if (n + 8 + r + 2 > size)
-			return -1;
-		memcpy(buf + n, " reason=", 8);
-		n += 8;
-		for (i = 0; i < r; i++) {
-			unsigned char c = (unsigned char)cmd->reason[i];
-			buf[n++] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
-		}
+		lbuf_str(&b, " reason=");
+		at = b.len;
+		lbuf_mem(&b, cmd->reason, r);
+		for (size_t i = at; !b.cut && i < b.len; i++)
+			if (buf[i] < 0x20 || buf[i] > 0x7e)    /* one word */
+				buf[i] = '?';
 	}
-	if (n + 2 > size)
-		return -1;
-	buf[n++] = '\n';
-	buf[n] = '\0';
-	return (int)n;
+	lbuf_mem(&b, "\n", 1);
+	return lbuf_end(&b);
 }

@@ -24,7 +24,7 @@
 #include "firewall-helper/fwguard.h"
 #include "firewall-helper/fwlog.h"
 #include "firewall-helper/journal.h"
-#include "firewall-helper/lbuf.h"
+#include "common/lbuf.h"
 
 #define EX_CANTCREAT   73
 #define RETRY_MAX_S    60.0

@@ -11,7 +11,7 @@
 #include "common/addr.h"
 #include "common/num.h"
 #include "firewall-helper/journal.h"
-#include "firewall-helper/lbuf.h"
+#include "common/lbuf.h"
 
 #define TIME_LEN 20
 

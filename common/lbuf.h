@@ -1,15 +1,15 @@
 /*
- * lbuf.h - a bounded text line built by pieces, for the helper's
- * per-command lines (journal line, reply, change log line): snprintf
- * parses its format and sets up a stream on every call, and these lines
- * are made once per command.
+ * lbuf.h - a bounded text line built by pieces, for lines made once per
+ * command or request (the helper's journal line, reply and change log
+ * line; policyd's command to the helper): snprintf parses its format and
+ * sets up a stream on every call.
  *
  * The caller owns the buffer.  A piece that does not fit is dropped and
  * the line marked as cut; lbuf_end() then returns -1.  No allocation, no
  * I/O.
  */
-#ifndef FWH_LBUF_H
-#define FWH_LBUF_H
+#ifndef COMMON_LBUF_H
+#define COMMON_LBUF_H
 
 #include <stdbool.h>
 #include <stddef.h>
