@@ -1,7 +1,6 @@
 /*
  * fwproto.c - the helper command line format (see fwproto.h).
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "common/fwproto.h"
