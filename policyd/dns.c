@@ -344,13 +344,24 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	return l;
 }
 
-void
+uint32_t
 dns_prefetch(struct dns *d, int qtype, const char *name)
 {
 	char key[DNS_NAME_MAX + 2];
+	uint32_t h;
 
-	if (d != NULL && key_make(key, name) > 0)
-		dnscache_prefetch(d->cache, qtype, key);
+	if (d == NULL || key_make(key, name) == 0)
+		return 0;
+	h = dnscache_hash(qtype, key);
+	dnscache_prefetch_bucket(d->cache, h);
+	return h;
+}
+
+void
+dns_prefetch_entry(struct dns *d, uint32_t h)
+{
+	if (d != NULL)
+		dnscache_prefetch_entry(d->cache, h);
 }
 
 const struct dns_answer *

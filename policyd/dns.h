@@ -77,9 +77,12 @@ void dns_lookup_cancel(struct dns_lookup *l);  /* NULL ok */
 const struct dns_answer *dns_cached(struct dns *d, int qtype,
     const char *name);
 
-/* A hint that dns_cached() or dns_lookup() of (qtype, name) follows soon
- * (dnscache_prefetch()); no lookup, no counter.  d may be NULL. */
-void dns_prefetch(struct dns *d, int qtype, const char *name);
+/* Hints that dns_cached() or dns_lookup() of (qtype, name) follows soon
+ * (dnscache_prefetch_bucket() and _entry()): dns_prefetch() returns the
+ * key's hash for dns_prefetch_entry(), called after some other work.  No
+ * lookup, no counter; d may be NULL. */
+uint32_t dns_prefetch(struct dns *d, int qtype, const char *name);
+void dns_prefetch_entry(struct dns *d, uint32_t h);
 
 void dns_stats(const struct dns *d, struct dns_stats *st);
 

@@ -218,10 +218,15 @@ dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 }
 
 void
-dnscache_prefetch(const struct dnscache *c, int qtype, const char *name)
+dnscache_prefetch_bucket(const struct dnscache *c, uint32_t h)
 {
-	const struct centry *e =
-	    c->buckets[dnscache_hash(qtype, name) & (c->nbuckets - 1)];
+	__builtin_prefetch(&c->buckets[h & (c->nbuckets - 1)]);
+}
+
+void
+dnscache_prefetch_entry(const struct dnscache *c, uint32_t h)
+{
+	const struct centry *e = c->buckets[h & (c->nbuckets - 1)];
 
 	if (e != NULL) {                /* the header and key, the answer */
 		__builtin_prefetch(e);

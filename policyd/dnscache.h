@@ -35,10 +35,13 @@ void dnscache_free(struct dnscache *c);                  /* NULL ok */
 void dnscache_set_max(struct dnscache *c, size_t max);
 const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
     const char *name, double now);
-/* A hint, for a lookup that will come soon: the bucket of (qtype, name)
- * is read and its first entry's lines are prefetched, so that the work in
- * between hides the two dependent cache misses a lookup costs. */
-void dnscache_prefetch(const struct dnscache *c, int qtype, const char *name);
+/* Hints for a lookup that will come soon, in two steps with other work
+ * between them, so that the two dependent cache misses of a lookup are
+ * waited for while that work runs: _bucket() starts loading the bucket of
+ * hash h (dnscache_hash()), _entry() later reads it and starts loading its
+ * first entry.  No effect on the cache's state. */
+void dnscache_prefetch_bucket(const struct dnscache *c, uint32_t h);
+void dnscache_prefetch_entry(const struct dnscache *c, uint32_t h);
 /* ttl: seconds from now (0: not stored). */
 void dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now);

@@ -61,17 +61,27 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req)
 
 void
 policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, const struct addr *client)
+    const struct policy_req *req, const struct addr *client,
+    struct policy_dns_hint *hint)
 {
 	const struct dns_config *dc = &cfg->dns;
 	bool verified;
 	char rev[128];
 
+	hint->d = NULL;
 	if (!live || !dc->parsed || dc->no_ptr ||
 	    policy_dns_req_name(req, &verified) != NULL ||
 	    dnsmsg_revname(client, NULL, rev, sizeof(rev)) < 0)
 		return;
-	dns_prefetch(dns_get(loop, dc), DNS_T_PTR, rev);
+	hint->d = dns_get(loop, dc);
+	hint->hash = dns_prefetch(hint->d, DNS_T_PTR, rev);
+}
+
+void
+policy_dns_prefetch_entry(const struct policy_dns_hint *hint)
+{
+	if (hint->d != NULL)
+		dns_prefetch_entry(hint->d, hint->hash);
 }
 
 static void

@@ -32,6 +32,7 @@
 #define POLICYD_POLICY_DNS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "policyd/dnsmsg.h"
 
@@ -65,11 +66,18 @@ void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
 bool policy_dns_try(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client, struct policy_dns_outcome *o);
 
-/* A hint at the start of a request: when the DNS stage will want the
- * client's PTR, its cache entry starts loading into the CPU caches while
- * the exceptions and the verdict cache are checked. */
+/* Hints, for the speed of DNS-cache hits: at the start of a request,
+ * when the DNS stage will want the client's PTR, policy_dns_prefetch()
+ * starts loading its cache bucket; policy_dns_prefetch_entry(), after the
+ * exceptions, the entry, while the verdict cache is checked. */
+struct policy_dns_hint {
+	struct dns *d;                  /* NULL: nothing to prefetch */
+	uint32_t    hash;
+};
 void policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, const struct addr *client);
+    const struct policy_req *req, const struct addr *client,
+    struct policy_dns_hint *hint);
+void policy_dns_prefetch_entry(const struct policy_dns_hint *hint);
 
 /* The name Postfix gave, and whether it is verified; NULL when none. */
 const char *policy_dns_req_name(const struct policy_req *req, bool *verified);
