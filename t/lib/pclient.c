@@ -434,6 +434,7 @@ static int run_raw(bool keep_open, bool reset)
 	if ((fd = connect_spec(o_spec)) < 0) {
 		fprintf(stderr, "pclient: connect %s: %s\n", o_spec,
 		    strerror(errno));
+		free(data);
 		return 2;
 	}
 	for (size_t off = 0; off < len; ) {
