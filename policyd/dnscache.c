@@ -16,6 +16,9 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/xmalloc.h"
 #include "policyd/dnscache.h"
@@ -61,15 +64,80 @@ tail_of(struct centry *e)
 	return (struct ctail *)(void *)((char *)e + tail_off(e->klen));
 }
 
+/*
+ * The hash: SipHash-1-3 (Aumasson and Bernstein) under a key drawn once per
+ * process.  Names come from the network - a PTR record names whatever its
+ * owner likes - so an unkeyed hash would let someone choose names that
+ * share one chain of the cache or of dns.c's in-flight table.
+ */
+static uint64_t sip_k0, sip_k1;
+static bool sip_keyed;
+
+static inline uint64_t
+rotl(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+#define SIPROUND do { \
+	v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32); \
+	v2 += v3; v3 = rotl(v3, 16); v3 ^= v2; \
+	v0 += v3; v3 = rotl(v3, 21); v3 ^= v0; \
+	v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32); \
+} while (0)
+
+static uint64_t
+siphash13(const unsigned char *p, size_t len)
+{
+	uint64_t v0 = sip_k0 ^ 0x736f6d6570736575ull;
+	uint64_t v1 = sip_k1 ^ 0x646f72616e646f6dull;
+	uint64_t v2 = sip_k0 ^ 0x6c7967656e657261ull;
+	uint64_t v3 = sip_k1 ^ 0x7465646279746573ull;
+	uint64_t m;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&m, p + i, 8);   /* little-endian hosts; a key is a key */
+		v3 ^= m;
+		SIPROUND;
+		v0 ^= m;
+	}
+	m = (uint64_t)(len & 0xff) << 56;
+	for (size_t j = 0; i + j < len; j++)
+		m |= (uint64_t)p[i + j] << (8 * j);
+	v3 ^= m;
+	SIPROUND;
+	v0 ^= m;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 uint32_t
 dnscache_hash(int qtype, const char *name)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h;
 
-	h = (h ^ (uint32_t)qtype) * 16777619u;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h;
+	if (!sip_keyed) {
+		uint64_t k[2];
+
+		/* the kernel's pool is ready long before a mail server
+		 * starts; if not, the clock is a weaker key, not none */
+		if (getrandom(k, sizeof(k), GRND_NONBLOCK) != sizeof(k)) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
+			k[1] = (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
+		}
+		sip_k0 = k[0];
+		sip_k1 = k[1];
+		sip_keyed = true;
+	}
+	h = siphash13((const unsigned char *)name, strlen(name));
+	return (uint32_t)(h ^ h >> 32) ^ (uint32_t)qtype * 0x9e3779b9u;
 }
 
 struct dnscache *
