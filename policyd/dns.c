@@ -268,16 +268,28 @@ chan_cb(void *arg, int status, const unsigned char *abuf, int alen)
 static size_t
 key_make(char key[DNS_NAME_MAX + 2], const char *name)
 {
-	size_t n = strlen(name);
+	const uint64_t ones = 0x0101010101010101ull, top = ones * 0x80;
+	size_t n = strlen(name), i;
 
 	if (n > 0 && name[n - 1] == '.')
 		n--;
 	if (n == 0 || n > DNS_NAME_MAX)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ?
-		    name[i] + 32 : name[i]);
+	memcpy(key, name, n);
 	key[n] = '\0';
+	for (i = 0; i + 8 <= n; i += 8) {       /* 8 bytes at a time */
+		uint64_t w, low, ge_a, gt_z;
+
+		memcpy(&w, key + i, 8);
+		low = w & ~top;                 /* no carry between bytes */
+		ge_a = low + ones * (0x80 - 'A');
+		gt_z = low + ones * (0x80 - 'Z' - 1);
+		w |= (ge_a & ~gt_z & ~w & top) >> 2;    /* 'A'..'Z' | 0x20 */
+		memcpy(key + i, &w, 8);
+	}
+	for (; i < n; i++)
+		if (key[i] >= 'A' && key[i] <= 'Z')
+			key[i] = (char)(key[i] + 32);
 	return n;
 }
 

@@ -51,8 +51,7 @@ bool
 dnscheck_name_usable(const char *name)
 {
 	return name != NULL && name[0] != '\0' &&
-	    ((name[0] | 0x20) != 'u' || strcasecmp(name, "unknown") != 0) &&
-	    dnsmsg_name_ok(name);
+	    !dnscheck_name_unknown(name) && dnsmsg_name_ok(name);
 }
 
 /* Copy s into dst (bounded, always terminated). */

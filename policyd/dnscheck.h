@@ -33,6 +33,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
+#include <strings.h>
 #include "common/addr.h"
 #include "policyd/dnsmsg.h"
 
@@ -97,5 +99,12 @@ enum dnscheck_decision dnscheck_decide(const struct dnscheck_result *r,
 void dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size);
 /* True when a name from Postfix is usable ("unknown", empty, NULL: not). */
 bool dnscheck_name_usable(const char *name);
+/* Postfix's "unknown" (any case); several times per request, so the
+ * exact form Postfix sends costs one strcmp. */
+static inline bool dnscheck_name_unknown(const char *s)
+{
+	return strcmp(s, "unknown") == 0 ||
+	    ((s[0] | 0x20) == 'u' && strcasecmp(s, "unknown") == 0);
+}
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "common/addr.h"
 #include "common/log.h"
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/config.h"
 #include "policyd/dns.h"
@@ -59,18 +60,25 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req)
 	return !verified && dc->forward_confirm;
 }
 
+static bool
+maybe_named(const char *s)
+{
+	return s != NULL && s[0] != '\0' && !dnscheck_name_unknown(s);
+}
+
 void
 policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client,
     struct policy_dns_hint *hint)
 {
 	const struct dns_config *dc = &cfg->dns;
-	bool verified;
 	char rev[128];
 
+	/* Any name from Postfix: no PTR lookup, most likely (a hint needs no
+	 * more than that; dnsmsg_name_ok() on every name would cost more) */
 	hint->d = NULL;
-	if (!live || !dc->parsed || dc->no_ptr ||
-	    policy_dns_req_name(req, &verified) != NULL ||
+	if (!live || !dc->parsed || dc->no_ptr || maybe_named(req->client_name) ||
+	    maybe_named(req->reverse_client_name) ||
 	    dnsmsg_revname(client, NULL, rev, sizeof(rev)) < 0)
 		return;
 	hint->d = dns_get(loop, dc);
@@ -132,9 +140,14 @@ policy_dns_try(struct ev_loop *loop, const struct config *cfg,
 	if (client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
 	    &cfg->dns, client, name, verified, &r))
 		return false;
+	/* o outlives r: what points into r is copied into o */
 	outcome_from(&r, o);
 	memcpy(o->namebuf, r.name, strnlen(r.name, sizeof(r.name) - 1) + 1);
 	o->name = o->namebuf;
+	if (o->class == r.dnsbl_class) {
+		str_copy(o->classbuf, sizeof(o->classbuf), r.dnsbl_class);
+		o->class = o->classbuf;
+	}
 	return true;
 }
 

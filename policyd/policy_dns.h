@@ -50,7 +50,8 @@ struct policy_dns_outcome {
 	bool forged;
 	bool late;                      /* the DNS deadline passed */
 	char reason[384];
-	char namebuf[DNS_NAME_MAX + 1];  /* policy_dns_try(): name's storage */
+	char namebuf[DNS_NAME_MAX + 1];  /* policy_dns_try(): the storage of */
+	char classbuf[16];               /* name and class */
 };
 
 typedef void policy_dns_done_fn(void *arg, const struct policy_dns_outcome *o);

@@ -5,9 +5,10 @@
 # cache is off, so every repeat takes the DNS path.  The reason field of
 # each line is compared whole, so nothing before or after the words may
 # creep in (an outcome buffer appended to without being emptied first once
-# put stack bytes there).  policyd runs under valgrind's memcheck when it
+# put stack bytes there), and so is the class a DNSBL listing gives.  policyd runs under valgrind's memcheck when it
 # is installed and the build has no sanitizer: an uninitialised read in
-# these paths is then an error of its own.
+# these paths is then an error of its own.  Last, names are cached
+# lowercased: capitals and small letters share one entry.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/dns-room.sh
 dns_room_check || room_skip "$DNS_ROOM_WHY"
@@ -66,6 +67,28 @@ check 192.0.2.21 "by=access+ip ip=full-dashed(4/4) access=dsl,dyn ptr=dsl-192-0-
     "PTR found and confirmed"
 check 192.0.2.30 "by=nothing ptr=forged.example.net fcrdns=forged" "PTR not confirmed"
 check 192.0.2.40 "by=dns ptr=none" "no PTR"
+check 192.0.2.50 "by=dns ptr=none dnsbl=pbl.test:127.0.0.10" "DNSBL listed, no PTR"
+# The class a DNSBL code gives, on both paths (the cache path once pointed
+# at a buffer gone by the time the class was read).
+got=$(grep 'client=192\.0\.2\.50 ' "$PD_LOG" | sed -n 's/.* class=\([a-z]*\) .*/\1/p' | tr '\n' ' ')
+t_is "$got" "dynamic dynamic dynamic " "DNSBL 127.0.0.10 -> class dynamic, looked up and from the DNS cache"
+
+# Names are looked up and cached lowercased: Postfix's unverified name in
+# capitals is confirmed, and the same name in small letters then sends no
+# query of its own.
+ask_named() {
+	printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=%s\nclient_name=unknown\nreverse_client_name=%s\nsender=a@example.org\nrecipient=b@example.net\n\n' \
+	    "$1" "$2" | pd_raw "inet:127.0.0.1:$PORT" -t 30 > /dev/null
+}
+ask_named 192.0.2.20 DSL-192-0-2-20.DYN.Example.NET
+pd_wait_log 'client=192\.0\.2\.20 ' 1
+grep 'client=192\.0\.2\.20 ' "$PD_LOG" | grep -q 'fcrdns=confirmed'
+t_ok $? "a name in capitals is looked up (lowercased) and confirmed"
+q1=$(dns_room_queries 'dsl-192-0-2-20\.dyn\.example\.net\. A ')
+ask_named 192.0.2.20 dsl-192-0-2-20.dyn.example.net
+pd_wait_log 'client=192\.0\.2\.20 ' 2
+q2=$(dns_room_queries 'dsl-192-0-2-20\.dyn\.example\.net\. A ')
+t_is "$q1:$q2" "1:1" "the same name in small letters: answered from the cache (one A query in all)"
 
 pd_stop
 t_is "$PD_RC" 0 "policyd exits 0 on SIGTERM"
