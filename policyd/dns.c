@@ -356,40 +356,50 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	return l;
 }
 
-uint32_t
-dns_prefetch(struct dns *d, int qtype, const char *name)
+bool
+dns_key_make(struct dns_key *k, int qtype, const char *name)
 {
-	char key[DNS_NAME_MAX + 2];
-	uint32_t h;
-
-	if (d == NULL || key_make(key, name) == 0)
-		return 0;
-	h = dnscache_hash(qtype, key);
-	dnscache_prefetch_bucket(d->cache, h);
-	return h;
+	if ((k->len = key_make(k->name, name)) == 0)
+		return false;
+	k->qtype = qtype;
+	k->hash = dnscache_hash(qtype, k->name);
+	return true;
 }
 
 void
-dns_prefetch_entry(struct dns *d, uint32_t h)
+dns_prefetch(struct dns *d, const struct dns_key *k)
 {
 	if (d != NULL)
-		dnscache_prefetch_entry(d->cache, h);
+		dnscache_prefetch_bucket(d->cache, k->hash);
+}
+
+void
+dns_prefetch_entry(struct dns *d, const struct dns_key *k)
+{
+	if (d != NULL)
+		dnscache_prefetch_entry(d->cache, k->hash);
 }
 
 const struct dns_answer *
-dns_cached(struct dns *d, int qtype, const char *name)
+dns_cached_key(struct dns *d, const struct dns_key *k)
 {
-	char key[DNS_NAME_MAX + 2];
 	const struct dns_answer *hit;
 
-	if (key_make(key, name) == 0)
-		return NULL;
-	hit = dnscache_get(d->cache, qtype, key, ev_now(d->loop));
+	hit = dnscache_get_hashed(d->cache, k->qtype, k->name, k->len, k->hash,
+	    ev_now(d->loop));
 	if (hit != NULL) {
 		d->st.lookups++;
 		d->st.cache_hits++;
 	}
 	return hit;
+}
+
+const struct dns_answer *
+dns_cached(struct dns *d, int qtype, const char *name)
+{
+	struct dns_key k;
+
+	return dns_key_make(&k, qtype, name) ? dns_cached_key(d, &k) : NULL;
 }
 
 void

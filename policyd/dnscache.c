@@ -266,8 +266,15 @@ dnscache_set_max(struct dnscache *c, size_t max)
 const struct dns_answer *
 dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 {
-	struct centry *e = find(c, dnscache_hash(qtype, name), qtype, name,
-	    strlen(name));
+	return dnscache_get_hashed(c, qtype, name, strlen(name),
+	    dnscache_hash(qtype, name), now);
+}
+
+const struct dns_answer *
+dnscache_get_hashed(struct dnscache *c, int qtype, const char *name,
+    size_t len, uint32_t h, double now)
+{
+	struct centry *e = find(c, h, qtype, name, len);
 
 	if (e == NULL) {
 		c->st.misses++;

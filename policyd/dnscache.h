@@ -35,6 +35,9 @@ void dnscache_free(struct dnscache *c);                  /* NULL ok */
 void dnscache_set_max(struct dnscache *c, size_t max);
 const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
     const char *name, double now);
+/* The same with name's length and dnscache_hash() known already. */
+const struct dns_answer *dnscache_get_hashed(struct dnscache *c, int qtype,
+    const char *name, size_t len, uint32_t h, double now);
 /* Hints for a lookup that will come soon, in two steps with other work
  * between them, so that the two dependent cache misses of a lookup are
  * waited for while that work runs: _bucket() starts loading the bucket of

@@ -42,6 +42,7 @@ struct dnscheck {
 	int pending;
 	bool starting, finished;
 	bool cache_only, missed;        /* dnscheck_cached() */
+	const struct dns_key *ptr_key;  /* its PTR key, made by the caller */
 	dnscheck_done_fn *done;
 	void *arg;
 	struct dnscheck_result r;
@@ -207,6 +208,21 @@ ptr_cb(void *arg, const struct dns_answer *a)
 	slot_done(s);
 }
 
+/* The PTR slot of a cache-only check whose caller made the key. */
+static void
+start_ptr_cached(struct dnscheck *c)
+{
+	const struct dns_answer *a = dns_cached_key(c->d, c->ptr_key);
+
+	c->ptr.c = c;
+	c->ptr.busy = true;
+	c->pending++;
+	if (a != NULL)
+		ptr_cb(&c->ptr, a);
+	else
+		c->missed = true;
+}
+
 static void
 bl_cb(void *arg, const struct dns_answer *a)
 {
@@ -296,6 +312,9 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 		if (c->r.ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
 			start_fwd(c);
 		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
+		    c->ptr_key != NULL)
+			start_ptr_cached(c);
+		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
 		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0)
 			start_slot(c, &c->ptr, DNS_T_PTR, rev, ptr_cb);
 		for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
@@ -337,7 +356,7 @@ dnscheck_start(struct ev_loop *loop, struct dns *d,
 bool
 dnscheck_cached(struct dns *d, const struct dns_config *dc,
     const struct addr *client, const char *name, bool verified,
-    struct dnscheck_result *out)
+    const struct dns_key *ptr, struct dnscheck_result *out)
 {
 	struct dnscheck c;
 
@@ -350,6 +369,7 @@ dnscheck_cached(struct dns *d, const struct dns_config *dc,
 	c.pending = 0;
 	c.finished = c.missed = false;
 	c.cache_only = true;
+	c.ptr_key = ptr;
 	for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
 		c.bl_code[i][0] = '\0';
 		c.bl_class[i] = NULL;

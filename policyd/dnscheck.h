@@ -41,6 +41,7 @@
 struct ev_loop;
 struct dns;
 struct dns_config;
+struct dns_key;
 struct dnscheck;
 
 enum dnscheck_ptr {
@@ -88,10 +89,11 @@ struct dnscheck *dnscheck_start(struct ev_loop *loop, struct dns *d,
 void dnscheck_cancel(struct dnscheck *c);       /* NULL ok */
 /* The same facts when every answer needed is in the cache: true and *out
  * filled, with no allocation, timer or query; false (nothing started)
- * when something is missing.  The fast path for requests seen before. */
+ * when something is missing.  The fast path for requests seen before.
+ * ptr: the client's PTR key made already (dns_key_make()), or NULL. */
 bool dnscheck_cached(struct dns *d, const struct dns_config *dc,
     const struct addr *client, const char *name, bool verified,
-    struct dnscheck_result *out);
+    const struct dns_key *ptr, struct dnscheck_result *out);
 
 enum dnscheck_decision dnscheck_decide(const struct dnscheck_result *r,
     const char **class);

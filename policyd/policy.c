@@ -259,7 +259,7 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 
 		if (!policy_dns_needed(cfg, req))
 			verdict_classify(cfg, client, verdict_name(req), &res);
-		else if (policy_dns_try(loop, cfg, req, client, &o))  /* cached */
+		else if (policy_dns_try(loop, cfg, req, client, &hint, &o))
 			result_dns(cfg, client, &o, &res);
 		else
 			return job_dns_start(loop, cfg, req, &fwr, done, arg);

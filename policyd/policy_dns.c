@@ -81,15 +81,19 @@ policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
 	    maybe_named(req->reverse_client_name) ||
 	    dnsmsg_revname(client, NULL, rev, sizeof(rev)) < 0)
 		return;
-	hint->d = dns_get(loop, dc);
-	hint->hash = dns_prefetch(hint->d, DNS_T_PTR, rev);
+	if ((hint->d = dns_get(loop, dc)) == NULL ||
+	    !dns_key_make(&hint->key, DNS_T_PTR, rev)) {
+		hint->d = NULL;
+		return;
+	}
+	dns_prefetch(hint->d, &hint->key);
 }
 
 void
 policy_dns_prefetch_entry(const struct policy_dns_hint *hint)
 {
 	if (hint->d != NULL)
-		dns_prefetch_entry(hint->d, hint->hash);
+		dns_prefetch_entry(hint->d, &hint->key);
 }
 
 static void
@@ -131,14 +135,14 @@ check_done(void *arg, const struct dnscheck_result *r)
 bool
 policy_dns_try(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client,
-    struct policy_dns_outcome *o)
+    const struct policy_dns_hint *hint, struct policy_dns_outcome *o)
 {
 	struct dnscheck_result r;
 	bool verified;
 	const char *name = policy_dns_req_name(req, &verified);
 
 	if (client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
-	    &cfg->dns, client, name, verified, &r))
+	    &cfg->dns, client, name, verified, hint->d ? &hint->key : NULL, &r))
 		return false;
 	/* o outlives r: what points into r is copied into o */
 	outcome_from(&r, o);
