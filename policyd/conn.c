@@ -153,7 +153,6 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	const struct reqlog *rl = c->rl;
 	long long us;
 	struct logline l;
-	char frac[4];
 
 	if (rl == NULL || cfg->log.requests == CONFIG_LOGREQ_NONE ||
 	    (cfg->log.requests == CONFIG_LOGREQ_ACTED &&
@@ -185,11 +184,8 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	logline_put(&l, res->fw[0] ? res->fw : "-");
 	LOGLINE_LIT(&l, " duration_ms=");
 	logline_num(&l, (unsigned long long)us / 1000, 1);
-	frac[0] = '.';
-	frac[1] = (char)('0' + us / 100 % 10);
-	frac[2] = (char)('0' + us / 10 % 10);
-	frac[3] = (char)('0' + us % 10);
-	logline_putn(&l, frac, sizeof(frac));
+	LOGLINE_LIT(&l, ".");
+	logline_num(&l, (unsigned long long)us % 1000, 3);
 	answerlog_put(l.buf, l.len);
 }
 

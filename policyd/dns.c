@@ -297,28 +297,27 @@ struct dns_lookup *
 dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
     void *arg)
 {
-	char key[DNS_NAME_MAX + 2];
+	struct dns_key k;
 	const struct dns_answer *hit;
 	struct dns_lookup *l;
 	struct pending *p;
-	uint32_t h;
-	size_t n = key_make(key, name);
 
 	d->st.lookups++;
-	if (n == 0) {
+	if (!dns_key_make(&k, qtype, name)) {
 		struct dns_answer bad = { .qtype = qtype, .status = DNS_NOTFOUND,
 		    .why = "bad name", .ttl = DNSMSG_TTL_NONE };
 		fn(arg, &bad);
 		return NULL;
 	}
-	if ((hit = dnscache_get(d->cache, qtype, key, ev_now(d->loop))) != NULL) {
+	if ((hit = dnscache_get_hashed(d->cache, qtype, k.name, k.len, k.hash,
+	    ev_now(d->loop))) != NULL) {
 		d->st.cache_hits++;
 		fn(arg, hit);
 		return NULL;
 	}
-	h = dnscache_hash(qtype, key);
-	for (p = d->tab[h & (d->ntab - 1)]; p != NULL; p = p->hnext) {
-		if (p->hash == h && p->qtype == qtype && strcmp(p->name, key) == 0)
+	for (p = d->tab[k.hash & (d->ntab - 1)]; p != NULL; p = p->hnext) {
+		if (p->hash == k.hash && p->qtype == qtype &&
+		    strcmp(p->name, k.name) == 0)
 			break;
 	}
 	l = xcalloc(1, sizeof(*l));
@@ -333,23 +332,23 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 		p->waiters = l;
 		return l;
 	}
-	p = xmalloc(sizeof(*p) + n + 1);
+	p = xmalloc(sizeof(*p) + k.len + 1);
 	memset(p, 0, sizeof(*p));
-	memcpy(p->name, key, n + 1);
+	memcpy(p->name, k.name, k.len + 1);
 	p->d = d;
-	p->hash = h;
+	p->hash = k.hash;
 	p->qtype = qtype;
 	p->waiters = l;
 	l->p = p;
-	p->hnext = d->tab[h & (d->ntab - 1)];
-	d->tab[h & (d->ntab - 1)] = p;
+	p->hnext = d->tab[k.hash & (d->ntab - 1)];
+	d->tab[k.hash & (d->ntab - 1)] = p;
 	if (++d->st.inflight > d->ntab)
 		tab_grow(d);
 	d->st.queries++;
 	/* c-ares may call back before ares_query() returns. */
 	d->submitting = p;
 	d->submit_done = false;
-	dnschan_query(d->chan, key, qtype, chan_cb, p);
+	dnschan_query(d->chan, k.name, qtype, chan_cb, p);
 	d->submitting = NULL;
 	if (d->submit_done)
 		return NULL;
@@ -362,7 +361,7 @@ dns_key_make(struct dns_key *k, int qtype, const char *name)
 	if ((k->len = key_make(k->name, name)) == 0)
 		return false;
 	k->qtype = qtype;
-	k->hash = dnscache_hash(qtype, k->name);
+	k->hash = dnscache_hash(qtype, k->name, k->len);
 	return true;
 }
 

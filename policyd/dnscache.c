@@ -115,28 +115,34 @@ siphash13(const unsigned char *p, size_t len)
 	return v0 ^ v1 ^ v2 ^ v3;
 }
 
-uint32_t
-dnscache_hash(int qtype, const char *name)
+/* The key, drawn once per process, with the first cache (a new cache on
+ * SIGHUP keeps it: dns.c's in-flight table holds hashes across). */
+static void
+sip_key_once(void)
 {
-	uint64_t h;
+	uint64_t k[2];
 
-	if (!sip_keyed) {
-		uint64_t k[2];
+	if (sip_keyed)
+		return;
+	/* the kernel's pool is ready long before a mail server starts; if
+	 * not, the clock is a weaker key, not none */
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != sizeof(k)) {
+		struct timespec ts;
 
-		/* the kernel's pool is ready long before a mail server
-		 * starts; if not, the clock is a weaker key, not none */
-		if (getrandom(k, sizeof(k), GRND_NONBLOCK) != sizeof(k)) {
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
-			k[1] = (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
-		}
-		sip_k0 = k[0];
-		sip_k1 = k[1];
-		sip_keyed = true;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
+		k[1] = (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
 	}
-	h = siphash13((const unsigned char *)name, strlen(name));
+	sip_k0 = k[0];
+	sip_k1 = k[1];
+	sip_keyed = true;
+}
+
+uint32_t
+dnscache_hash(int qtype, const char *name, size_t len)
+{
+	uint64_t h = siphash13((const unsigned char *)name, len);
+
 	return (uint32_t)(h ^ h >> 32) ^ (uint32_t)qtype * 0x9e3779b9u;
 }
 
@@ -145,6 +151,7 @@ dnscache_new(size_t max)
 {
 	struct dnscache *c = xcalloc(1, sizeof(*c));
 
+	sip_key_once();
 	c->max = max ? max : 1;
 	c->nbuckets = 64;
 	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
@@ -266,8 +273,10 @@ dnscache_set_max(struct dnscache *c, size_t max)
 const struct dns_answer *
 dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 {
-	return dnscache_get_hashed(c, qtype, name, strlen(name),
-	    dnscache_hash(qtype, name), now);
+	size_t len = strlen(name);
+
+	return dnscache_get_hashed(c, qtype, name, len,
+	    dnscache_hash(qtype, name, len), now);
 }
 
 const struct dns_answer *
@@ -354,8 +363,8 @@ void
 dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now)
 {
-	uint32_t h = dnscache_hash(qtype, name);
 	size_t klen = strlen(name);
+	uint32_t h = dnscache_hash(qtype, name, klen);
 	struct centry *e;
 
 	if ((e = find(c, h, qtype, name, klen)) != NULL)

@@ -49,8 +49,9 @@ void dnscache_prefetch_entry(const struct dnscache *c, uint32_t h);
 void dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now);
 void dnscache_stats(const struct dnscache *c, struct dnscache_stats *st);
-/* Keyed hash of (qtype, name) (SipHash-1-3, a random key per process);
- * shared with the in-flight table of dns.c. */
-uint32_t dnscache_hash(int qtype, const char *name);
+/* Keyed hash of (qtype, name of len bytes) (SipHash-1-3, a random key
+ * per process, drawn by the first dnscache_new()); shared with the
+ * in-flight table of dns.c. */
+uint32_t dnscache_hash(int qtype, const char *name, size_t len);
 
 #endif

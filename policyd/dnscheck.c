@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "common/log.h"
+#include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/dns.h"
 #include "policyd/dnscheck.h"
@@ -51,20 +52,7 @@ struct dnscheck {
 bool
 dnscheck_name_usable(const char *name)
 {
-	return name != NULL && name[0] != '\0' &&
-	    !dnscheck_name_unknown(name) && dnsmsg_name_ok(name);
-}
-
-/* Copy s into dst (bounded, always terminated). */
-static void
-copy(char *dst, size_t size, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	return dnscheck_name_given(name) && dnsmsg_name_ok(name);
 }
 
 /* Append the words to buf at *o (a space first unless at the start). */
@@ -165,7 +153,8 @@ start_slot(struct dnscheck *c, struct slot *s, int qtype, const char *name,
 	s->busy = true;
 	c->pending++;
 	if (c->cache_only) {
-		const struct dns_answer *a = dns_cached(c->d, qtype, name);
+		const struct dns_answer *a = s == &c->ptr && c->ptr_key != NULL ?
+		    dns_cached_key(c->d, c->ptr_key) : dns_cached(c->d, qtype, name);
 		if (a != NULL)
 			fn(s, a);
 		else
@@ -193,7 +182,7 @@ ptr_cb(void *arg, const struct dns_answer *a)
 	switch (a->status) {
 	case DNS_OK:
 		c->r.ptr = DC_PTR_FOUND;
-		copy(c->r.name, sizeof(c->r.name), a->names[0]);
+		str_copy(c->r.name, sizeof(c->r.name), a->names[0]);
 		if (c->dc->forward_confirm && !c->finished)
 			start_fwd(c);
 		break;
@@ -206,21 +195,6 @@ ptr_cb(void *arg, const struct dns_answer *a)
 		break;
 	}
 	slot_done(s);
-}
-
-/* The PTR slot of a cache-only check whose caller made the key. */
-static void
-start_ptr_cached(struct dnscheck *c)
-{
-	const struct dns_answer *a = dns_cached_key(c->d, c->ptr_key);
-
-	c->ptr.c = c;
-	c->ptr.busy = true;
-	c->pending++;
-	if (a != NULL)
-		ptr_cb(&c->ptr, a);
-	else
-		c->missed = true;
 }
 
 static void
@@ -299,7 +273,7 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 	c->starting = true;
 	if (dnscheck_name_usable(name)) {
 		c->r.ptr = DC_PTR_GIVEN;
-		copy(c->r.name, sizeof(c->r.name), name);
+		str_copy(c->r.name, sizeof(c->r.name), name);
 		c->r.fc = verified ? DC_FC_VERIFIED : DC_FC_SKIPPED;
 	}
 	if (c->d == NULL) {
@@ -312,10 +286,8 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 		if (c->r.ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
 			start_fwd(c);
 		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
-		    c->ptr_key != NULL)
-			start_ptr_cached(c);
-		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
-		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0)
+		    (c->ptr_key != NULL ||      /* start_slot() takes it */
+		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0))
 			start_slot(c, &c->ptr, DNS_T_PTR, rev, ptr_cb);
 		for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
 			const struct dnsbl_zone *z = &dc->zones[i];
@@ -421,11 +393,12 @@ dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size)
 		"none", "tempfail" };
 	static const char *const fcs[] = { "skipped", "verified", "confirmed",
 		"forged", "tempfail" };
-	size_t o = strlen(buf);
+	size_t o = 0;
 	char esc[DNS_NAME_MAX * 4 + 8];
 
-	if (o >= size)
+	if (size == 0)
 		return;
+	buf[0] = '\0';
 	if (r->ptr != DC_PTR_GIVEN && r->ptr != DC_PTR_SKIPPED)
 		words(buf, size, &o, "ptr=", r->ptr == DC_PTR_FOUND ?
 		    r->name : ptrs[r->ptr]);    /* names are printable */

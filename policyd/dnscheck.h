@@ -97,7 +97,8 @@ bool dnscheck_cached(struct dns *d, const struct dns_config *dc,
 
 enum dnscheck_decision dnscheck_decide(const struct dnscheck_result *r,
     const char **class);
-/* Append " ptr=... fcrdns=... dnsbl=... dns_tempfail=PTR:deadline". */
+/* Write "ptr=... fcrdns=... dnsbl=... dns_tempfail=PTR:deadline" (the
+ * words that apply; "" when none) into buf. */
 void dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size);
 /* True when a name from Postfix is usable ("unknown", empty, NULL: not). */
 bool dnscheck_name_usable(const char *name);
@@ -107,6 +108,12 @@ static inline bool dnscheck_name_unknown(const char *s)
 {
 	return strcmp(s, "unknown") == 0 ||
 	    ((s[0] | 0x20) == 'u' && strcasecmp(s, "unknown") == 0);
+}
+/* Postfix gave some name: not NULL, empty or "unknown" (not checked
+ * further: dnscheck_name_usable() is). */
+static inline bool dnscheck_name_given(const char *s)
+{
+	return s != NULL && s[0] != '\0' && !dnscheck_name_unknown(s);
 }
 
 #endif

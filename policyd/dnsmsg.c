@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lbuf.h"
 #include "common/xmalloc.h"
 #include "policyd/dnsmsg.h"
 
@@ -267,51 +268,35 @@ bad:
 	return -1;
 }
 
-/* Append s to out at *o; -1 when it does not fit (with the NUL). */
-static int
-put(char *out, size_t size, size_t *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (*o + n + 1 > size)
-		return -1;
-	memcpy(out + *o, s, n + 1);
-	*o += n;
-	return 0;
-}
-
 int
 dnsmsg_revname(const struct addr *a, const char *zone, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
 	char tmp[80];
-	size_t o = 0, t = 0;
+	struct lbuf b;
 
-	if (a->family == AF_INET) {
-		for (int i = 3; i >= 0; i--) {  /* no printf: a hot path */
-			unsigned v = a->a[i];
-			if (v >= 100)
-				tmp[t++] = (char)('0' + v / 100);
-			if (v >= 10)
-				tmp[t++] = (char)('0' + v / 10 % 10);
-			tmp[t++] = (char)('0' + v % 10);
+	lbuf_init(&b, out, size);
+	if (a->family == AF_INET) {     /* d.c.b.a: the address reversed */
+		struct addr r = { .family = AF_INET };
+
+		for (int i = 0; i < 4; i++)
+			r.a[i] = a->a[3 - i];
+		lbuf_str(&b, addr_format(&r, tmp, sizeof(tmp)));
+		lbuf_str(&b, ".");
+		lbuf_str(&b, zone ? zone : "in-addr.arpa");
+	} else {
+		size_t t = 0;
+
+		for (int i = 15; i >= 0; i--) {
+			tmp[t++] = hex[a->a[i] & 0x0f];
+			tmp[t++] = '.';
+			tmp[t++] = hex[a->a[i] >> 4];
 			tmp[t++] = '.';
 		}
-		tmp[t] = '\0';
-		if (put(out, size, &o, tmp) < 0)
-			return -1;
-		return put(out, size, &o, zone ? zone : "in-addr.arpa");
+		lbuf_mem(&b, tmp, t);
+		lbuf_str(&b, zone ? zone : "ip6.arpa");
 	}
-	for (int i = 15; i >= 0; i--) {
-		tmp[t++] = hex[a->a[i] & 0x0f];
-		tmp[t++] = '.';
-		tmp[t++] = hex[a->a[i] >> 4];
-		tmp[t++] = '.';
-	}
-	tmp[t] = '\0';
-	if (put(out, size, &o, tmp) < 0)
-		return -1;
-	return put(out, size, &o, zone ? zone : "ip6.arpa");
+	return lbuf_end(&b) < 0 ? -1 : 0;
 }
 
 void

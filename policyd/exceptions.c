@@ -304,6 +304,7 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 	const char *s, *at;
 	size_t n;
 	uint32_t r;
+	bool rcpts;
 
 	/* an empty tree: not even its 256 KiB root table is read */
 	if (q->client && x->nets.n > 0 &&
@@ -324,18 +325,18 @@ exceptions_match(const struct exceptions *x, const struct exc_query *q,
 	    (r = ntab_suffix(x, T_SENDER, at + 1, strlen(at + 1), now)) != NONE)
 		return entry_at(x, r);
 	s = q->recipient;
+	rcpts = x->tab[T_RCPT].n > 0 || x->tab[T_RCPT_LOCAL].n > 0 ||
+	    x->tab[T_RCPT_DOMAIN].n > 0;
 	/* without recipient entries only postmaster is looked for: no '@'
 	 * search for a recipient that cannot be it */
-	if (s && lc((unsigned char)*s) != 'p' && x->tab[T_RCPT].n == 0 &&
-	    x->tab[T_RCPT_LOCAL].n == 0 && x->tab[T_RCPT_DOMAIN].n == 0)
+	if (s && lc((unsigned char)*s) != 'p' && !rcpts)
 		return NULL;
 	if (s && *s) {
 		at = strrchr(s, '@');
 		n = at ? (size_t)(at - s) : strlen(s);
 		if (n == 10 && eq_lc("postmaster", s, n))
 			return &x->postmaster;
-		if (at == NULL || (x->tab[T_RCPT].n == 0 &&
-		    x->tab[T_RCPT_LOCAL].n == 0 && x->tab[T_RCPT_DOMAIN].n == 0))
+		if (at == NULL || !rcpts)
 			return NULL;
 		if ((r = ntab_get(x, T_RCPT, s, strlen(s), now)) != NONE ||
 		    (r = ntab_get(x, T_RCPT_LOCAL, s, n, now)) != NONE ||

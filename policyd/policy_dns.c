@@ -60,12 +60,6 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req)
 	return !verified && dc->forward_confirm;
 }
 
-static bool
-maybe_named(const char *s)
-{
-	return s != NULL && s[0] != '\0' && !dnscheck_name_unknown(s);
-}
-
 void
 policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client,
@@ -77,8 +71,8 @@ policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
 	/* Any name from Postfix: no PTR lookup, most likely (a hint needs no
 	 * more than that; dnsmsg_name_ok() on every name would cost more) */
 	hint->d = NULL;
-	if (!live || !dc->parsed || dc->no_ptr || maybe_named(req->client_name) ||
-	    maybe_named(req->reverse_client_name) ||
+	if (!live || !dc->parsed || dc->no_ptr || dnscheck_name_given(req->client_name) ||
+	    dnscheck_name_given(req->reverse_client_name) ||
 	    dnsmsg_revname(client, NULL, rev, sizeof(rev)) < 0)
 		return;
 	if ((hint->d = dns_get(loop, dc)) == NULL ||
@@ -96,16 +90,19 @@ policy_dns_prefetch_entry(const struct policy_dns_hint *hint)
 		dns_prefetch_entry(hint->d, &hint->key);
 }
 
+/* o from r; o keeps its own copies of the name and the class, so that it
+ * may outlive r (policy_dns_try()'s r is on its stack). */
 static void
 outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
 {
 	const char *cls;
 
-	o->class = NULL;                /* every other field is set below */
+	o->class = NULL;
 	switch (dnscheck_decide(r, &cls)) {
 	case DC_DECIDE_CLASS:
 		o->what = PDNS_CLASS;
-		o->class = cls;
+		str_copy(o->classbuf, sizeof(o->classbuf), cls);
+		o->class = o->classbuf;
 		break;
 	case DC_DECIDE_TEMPFAIL:
 		o->what = PDNS_TEMPFAIL;
@@ -114,10 +111,10 @@ outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
 		o->what = PDNS_NAME;
 		break;
 	}
-	o->name = r->name;
+	str_copy(o->namebuf, sizeof(o->namebuf), r->name);
+	o->name = o->namebuf;
 	o->forged = r->fc == DC_FC_FORGED;
 	o->late = r->late;
-	o->reason[0] = '\0';            /* dnscheck_reason() appends */
 	dnscheck_reason(r, o->reason, sizeof(o->reason));
 }
 
@@ -144,14 +141,7 @@ policy_dns_try(struct ev_loop *loop, const struct config *cfg,
 	if (client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
 	    &cfg->dns, client, name, verified, hint->d ? &hint->key : NULL, &r))
 		return false;
-	/* o outlives r: what points into r is copied into o */
 	outcome_from(&r, o);
-	memcpy(o->namebuf, r.name, strnlen(r.name, sizeof(r.name) - 1) + 1);
-	o->name = o->namebuf;
-	if (o->class == r.dnsbl_class) {
-		str_copy(o->classbuf, sizeof(o->classbuf), r.dnsbl_class);
-		o->class = o->classbuf;
-	}
 	return true;
 }
 

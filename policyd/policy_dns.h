@@ -52,8 +52,8 @@ struct policy_dns_outcome {
 	bool forged;
 	bool late;                      /* the DNS deadline passed */
 	char reason[384];
-	char namebuf[DNS_NAME_MAX + 1];  /* policy_dns_try(): the storage of */
-	char classbuf[16];               /* name and class */
+	char namebuf[DNS_NAME_MAX + 1];  /* the storage of name and class: */
+	char classbuf[16];               /* an outcome owns its strings */
 };
 
 typedef void policy_dns_done_fn(void *arg, const struct policy_dns_outcome *o);

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "common/addr.h"
-#include "common/log.h"
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/vcache.h"
@@ -98,8 +97,7 @@ vcache_new(size_t size, long long ttl_ms)
 		sets *= 2;
 	c->nsets = sets;
 	bytes = sets * VCACHE_WAYS * sizeof(*c->v);
-	if ((c->v = aligned_alloc(VCACHE_LINE, bytes)) == NULL)
-		fatal("vcache: %zu bytes", bytes);
+	c->v = xaligned_alloc(VCACHE_LINE, bytes);
 	memset(c->v, 0, bytes);
 	c->longr = xcalloc(sets * VCACHE_WAYS, sizeof(*c->longr));
 	return c;

@@ -85,12 +85,7 @@ for _ in $(seq 1 100); do [ "$(h_fds)" -le "$fd0" ] && break; sleep 0.05; done
 fd1=$(h_fds)
 [ "$fd1" -le "$fd0" ]
 t_ok $? "no descriptor leaked (before $fd0, after $fd1)"
-h_alive
-t_ok $? "policyd still runs"
-h_stop
-t_ok "$H_RC" "exit 0 on SIGTERM"
-h_clean_log
-t_ok $? "no sanitizer report"
+h_finish
 
 h_conf "$H_TMP/delay.yaml" "listen: [ \"inet:$T\" ]
 exceptions: $H_TMP/exc.yaml

@@ -27,13 +27,7 @@ mkdir -p "$F"
 chmod 0755 "$H_TMP" "$F"
 export XTABLES_LOCKFILE=$F/xtables.lock
 QSIZE=2000
-h_conf "$F/fwh.yaml" "command_socket: $F/cmd.sock
-status_socket: $F/status.sock
-backend: null
-journal: $F/journal
-xtables_lock: $F/xtables.lock
-batch_window: 10ms
-ttl: 1h"
+h_fwh_conf "$F/fwh.yaml" "$F" "$F/journal" "ttl: 1h"
 printf 'clients: [ 192.0.2.0/24 ]\n' > "$H_TMP/exc.yaml"
 h_conf "$H_TMP/p.yaml" "listen: [ \"inet:$T\" ]
 status_socket: $H_TMP/status.sock
@@ -132,12 +126,7 @@ t_ok $([ "$n3" = 0 ]; echo $?) "no excepted address reached the helper"
 [ -n "$HOSTILE_KEEP" ] && cp -r "$H_TMP" "$HOSTILE_KEEP"
 t_diag "policyd: fw_queued=$(pd_stat fw_queued) fw_acked=$(pd_stat fw_acked) fw_reconnects=$(pd_stat fw_reconnects)"
 
-h_alive
-t_ok $? "policyd still runs"
-h_stop
-t_ok "$H_RC" "exit 0 on SIGTERM"
-h_clean_log
-t_ok $? "no sanitizer report (policyd)"
+h_finish "(policyd)"
 kill -TERM "$FWH_PID"; wait "$FWH_PID" 2>/dev/null
 ! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$F/log"
 t_ok $? "no sanitizer report (helper)"

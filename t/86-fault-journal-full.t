@@ -33,14 +33,7 @@ if ! mount -t tmpfs -o size=256k,mode=0755 hostile-journal "$J"; then
 fi
 trap 'umount "$J" 2>/dev/null; _h_cleanup' EXIT
 export XTABLES_LOCKFILE=$F/xtables.lock
-h_conf "$F/fwh.yaml" "command_socket: $F/cmd.sock
-status_socket: $F/status.sock
-backend: null
-journal: $J/journal
-xtables_lock: $F/xtables.lock
-batch_window: 10ms
-reconcile_interval: 1s
-ttl: 1h"
+h_fwh_conf "$F/fwh.yaml" "$F" "$J/journal" "reconcile_interval: 1s" "ttl: 1h"
 
 FWH_PID=
 fwh_start() {

@@ -23,13 +23,7 @@ F=$H_TMP/fwh
 mkdir -p "$F"
 chmod 0755 "$H_TMP" "$F"
 export XTABLES_LOCKFILE=$F/xtables.lock
-h_conf "$F/fwh.yaml" "command_socket: $F/cmd.sock
-status_socket: $F/status.sock
-backend: null
-journal: $F/journal
-xtables_lock: $F/xtables.lock
-batch_window: 10ms
-ttl: 1h"
+h_fwh_conf "$F/fwh.yaml" "$F" "$F/journal" "ttl: 1h"
 H_LOG=$F/log
 "$FWH" -c "$F/fwh.yaml" -f >> "$H_LOG" 2>&1 &
 FWH_PID=$!

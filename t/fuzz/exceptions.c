@@ -143,18 +143,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct exceptions *x;
 	struct ydoc *doc;
-	char *copy, *queries = NULL, *sep, *line, *save;
-	size_t i, ylen = size;
+	char *copy, *queries, *line, *save;
+	size_t i, ylen;
 
-	copy = malloc(size + 1);
-	if (copy == NULL)
-		abort();
-	memcpy(copy, data, size);
-	copy[size] = '\0';
-	if ((sep = strstr(copy, "\n%%\n")) != NULL) {
-		ylen = (size_t)(sep - copy) + 1;
-		queries = sep + 4;
-	}
+	copy = fuzz_split(data, size, &ylen, &queries);
 	doc = ydoc_load_mem("exc.yaml", copy, ylen);
 	x = exceptions_load_doc(doc);
 	fuzz_check((x == NULL) == (doc->nerrs > 0), "NULL exactly on errors");

@@ -53,18 +53,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tokens *t;
 	struct ydoc *doc;
-	char *copy, *queries = NULL, *sep, *line, *save;
-	size_t i, ylen = size, nd;
+	char *copy, *queries, *line, *save;
+	size_t i, ylen, nd;
 
-	copy = malloc(size + 1);
-	if (copy == NULL)
-		abort();
-	memcpy(copy, data, size);
-	copy[size] = '\0';
-	if ((sep = strstr(copy, "\n%%\n")) != NULL) {
-		ylen = (size_t)(sep - copy) + 1;
-		queries = sep + 4;
-	}
+	copy = fuzz_split(data, size, &ylen, &queries);
 	doc = ydoc_load_mem("tokens.yaml", copy, ylen);
 	t = tokens_load_doc(doc);
 	fuzz_check((t == NULL) == (doc->nerrs > 0), "NULL exactly on errors");

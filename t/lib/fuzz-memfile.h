@@ -11,6 +11,10 @@
  * offset.  Returns NULL if the file cannot be made (the harness then skips
  * the input).
  *
+ * fuzz_split() copies an input "DOCUMENT[\n%%\nQUERIES]" into a
+ * NUL-terminated string (free() it) and tells where the document ends and
+ * the query lines start (NULL: none).
+ *
  * fuzz_check() aborts with a message when a property the harness asserts
  * does not hold, so libFuzzer (or t/lib/fuzz-replay) reports it as a crash.
  *
@@ -73,5 +77,24 @@ fuzz_memfile(const uint8_t *data, size_t size)
 #define fuzz_check(cond, what) do { if (!(cond)) { \
 	fprintf(stderr, "fuzz property failed: %s (%s:%d)\n", (what), \
 	    __FILE__, __LINE__); abort(); } } while (0)
+
+__attribute__((unused))
+static char *
+fuzz_split(const uint8_t *data, size_t size, size_t *doclen, char **queries)
+{
+	char *copy = malloc(size + 1), *sep;
+
+	if (copy == NULL)
+		abort();
+	memcpy(copy, data, size);
+	copy[size] = '\0';
+	*doclen = size;
+	*queries = NULL;
+	if ((sep = strstr(copy, "\n%%\n")) != NULL) {
+		*doclen = (size_t)(sep - copy) + 1;
+		*queries = sep + 4;
+	}
+	return copy;
+}
 
 #endif

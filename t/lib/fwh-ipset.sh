@@ -17,13 +17,7 @@ fwh_kernel_count_ipset() {
 	done
 	echo "$n"
 }
-fwh_kernel_unhook_ipset() {
-	local ipt
-	for ipt in iptables-legacy ip6tables-legacy; do
-		$ipt -S INPUT | grep -- '--comment "policyd firewall-helper"' | sed 's/^-A/-D/' |
-			while read -r rule; do eval "$ipt $rule"; done
-	done
-}
+fwh_kernel_unhook_ipset() { fwh_unhook_matching '--comment "policyd firewall-helper"'; }
 fwh_kernel_wipe_ipset() {
 	fwh_kernel_unhook_ipset
 	ipset destroy "${FWH_SET_NAME:-policyd}4" 2>/dev/null

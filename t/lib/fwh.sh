@@ -142,13 +142,15 @@ fwh_kernel_wipe_iptables() {
 		$ipt -F "${FWH_CHAIN:-POLICYD}"
 	done
 }
-fwh_kernel_unhook_iptables() {
+# Delete the INPUT rules (both families) whose -S line matches PATTERN.
+fwh_unhook_matching() {
 	local ipt
 	for ipt in iptables-legacy ip6tables-legacy; do
-		$ipt -S INPUT | grep -- "-j ${FWH_CHAIN:-POLICYD}\$" | sed 's/^-A/-D/' |
+		$ipt -S INPUT | grep -- "$1" | sed 's/^-A/-D/' |
 			while read -r rule; do eval "$ipt $rule"; done
 	done
 }
+fwh_kernel_unhook_iptables() { fwh_unhook_matching "-j ${FWH_CHAIN:-POLICYD}\$"; }
 fwh_kernel_has_null() { return 1; }
 fwh_kernel_count_null() { echo 0; }
 

@@ -12,6 +12,12 @@
 #   h_fds                    descriptors policyd holds now
 #   h_rss                    policyd's resident memory in kB
 #   h_clean_log              0 when $H_LOG has no sanitizer report
+#   h_finish [WHAT]          the last three tests: policyd still runs, exits
+#                            0 on SIGTERM, its log has no sanitizer report
+#                            (WHAT after that test's name)
+#   h_fwh_conf FILE DIR JOURNAL [LINE...]
+#                            a null-backend firewall-helper config with its
+#                            sockets and lock in DIR, the lines appended
 #   h_wait_log PATTERN [N]   wait (10 s at most) for N lines matching
 #   h_ask HOST PORT          send the request on stdin, print the action
 #   h_unix PATH TEXT         send TEXT to a unix socket, print the reply
@@ -134,6 +140,27 @@ h_clean_log() {
 }
 
 # h_ask HOST PORT: send the request on stdin, print the action answered.
+h_finish() {
+	h_alive
+	t_ok $? "policyd still runs"
+	h_stop
+	t_ok "$H_RC" "exit 0 on SIGTERM"
+	h_clean_log
+	t_ok $? "no sanitizer report${1:+ $1}"
+}
+
+h_fwh_conf() {
+	local file=$1 dir=$2 journal=$3
+	shift 3
+	h_conf "$file" "command_socket: $dir/cmd.sock
+status_socket: $dir/status.sock
+backend: null
+journal: $journal
+xtables_lock: $dir/xtables.lock
+batch_window: 10ms
+$(printf '%s\n' "$@")"
+}
+
 h_ask() {
 	local line
 	exec 7<>"/dev/tcp/$1/$2" || return 1
