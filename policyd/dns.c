@@ -293,6 +293,25 @@ key_make(char key[DNS_NAME_MAX + 2], const char *name)
 	return n;
 }
 
+/* A name made ready for the cache and the in-flight table once. */
+struct dns_key {
+	int      qtype;
+	uint32_t hash;
+	size_t   len;
+	char     name[DNS_NAME_MAX + 2];
+};
+
+/* false when name is empty or too long. */
+static bool
+dns_key_make(struct dns_key *k, int qtype, const char *name)
+{
+	if ((k->len = key_make(k->name, name)) == 0)
+		return false;
+	k->qtype = qtype;
+	k->hash = dnscache_hash(qtype, k->name, k->len);
+	return true;
+}
+
 struct dns_lookup *
 dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
     void *arg)
@@ -355,31 +374,7 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	return l;
 }
 
-bool
-dns_key_make(struct dns_key *k, int qtype, const char *name)
-{
-	if ((k->len = key_make(k->name, name)) == 0)
-		return false;
-	k->qtype = qtype;
-	k->hash = dnscache_hash(qtype, k->name, k->len);
-	return true;
-}
-
-void
-dns_prefetch(struct dns *d, const struct dns_key *k)
-{
-	if (d != NULL)
-		dnscache_prefetch_bucket(d->cache, k->hash);
-}
-
-void
-dns_prefetch_entry(struct dns *d, const struct dns_key *k)
-{
-	if (d != NULL)
-		dnscache_prefetch_entry(d->cache, k->hash);
-}
-
-const struct dns_answer *
+static const struct dns_answer *
 dns_cached_key(struct dns *d, const struct dns_key *k)
 {
 	const struct dns_answer *hit;

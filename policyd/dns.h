@@ -79,24 +79,6 @@ void dns_lookup_cancel(struct dns_lookup *l);  /* NULL ok */
 const struct dns_answer *dns_cached(struct dns *d, int qtype,
     const char *name);
 
-/* A name made ready for the cache once (lowercased, no trailing dot,
- * hashed), for a request that looks it up more than once: the prefetch
- * hints below, then dns_cached_key(). */
-struct dns_key {
-	int      qtype;
-	uint32_t hash;
-	size_t   len;
-	char     name[DNS_NAME_MAX + 2];
-};
-/* false when name is empty or too long. */
-bool dns_key_make(struct dns_key *k, int qtype, const char *name);
-const struct dns_answer *dns_cached_key(struct dns *d, const struct dns_key *k);
-/* Hints that a lookup of k follows soon (dnscache_prefetch_bucket() and
- * _entry(), with other work between the two).  No lookup, no counter; d
- * may be NULL. */
-void dns_prefetch(struct dns *d, const struct dns_key *k);
-void dns_prefetch_entry(struct dns *d, const struct dns_key *k);
-
 void dns_stats(const struct dns *d, struct dns_stats *st);
 
 #endif

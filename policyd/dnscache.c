@@ -301,23 +301,6 @@ dnscache_get_hashed(struct dnscache *c, int qtype, const char *name,
 	return &tail_of(e)->ans;
 }
 
-void
-dnscache_prefetch_bucket(const struct dnscache *c, uint32_t h)
-{
-	__builtin_prefetch(&c->buckets[h & (c->nbuckets - 1)]);
-}
-
-void
-dnscache_prefetch_entry(const struct dnscache *c, uint32_t h)
-{
-	const struct centry *e = c->buckets[h & (c->nbuckets - 1)];
-
-	if (e != NULL) {                /* the header and key, the answer */
-		__builtin_prefetch(e);
-		__builtin_prefetch((const char *)e + LINE);
-	}
-}
-
 /* One block, as the top of this file says: the header and the key, then
  * the links and the answer, its address or name-pointer array, the names. */
 static struct centry *

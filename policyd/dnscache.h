@@ -38,13 +38,6 @@ const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
 /* The same with name's length and dnscache_hash() known already. */
 const struct dns_answer *dnscache_get_hashed(struct dnscache *c, int qtype,
     const char *name, size_t len, uint32_t h, double now);
-/* Hints for a lookup that will come soon, in two steps with other work
- * between them, so that the two dependent cache misses of a lookup are
- * waited for while that work runs: _bucket() starts loading the bucket of
- * hash h (dnscache_hash()), _entry() later reads it and starts loading its
- * first entry.  No effect on the cache's state. */
-void dnscache_prefetch_bucket(const struct dnscache *c, uint32_t h);
-void dnscache_prefetch_entry(const struct dnscache *c, uint32_t h);
 /* ttl: seconds from now (0: not stored). */
 void dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now);

@@ -43,7 +43,6 @@ struct dnscheck {
 	int pending;
 	bool starting, finished;
 	bool cache_only, missed;        /* dnscheck_cached() */
-	const struct dns_key *ptr_key;  /* its PTR key, made by the caller */
 	dnscheck_done_fn *done;
 	void *arg;
 	struct dnscheck_result r;
@@ -52,7 +51,10 @@ struct dnscheck {
 bool
 dnscheck_name_usable(const char *name)
 {
-	return dnscheck_name_given(name) && dnsmsg_name_ok(name);
+	/* Postfix sends "unknown" in small letters: one strcmp for it */
+	return name != NULL && name[0] != '\0' &&
+	    strcmp(name, "unknown") != 0 && ((name[0] | 0x20) != 'u' ||
+	    strcasecmp(name, "unknown") != 0) && dnsmsg_name_ok(name);
 }
 
 /* Append the words to buf at *o (a space first unless at the start). */
@@ -153,8 +155,7 @@ start_slot(struct dnscheck *c, struct slot *s, int qtype, const char *name,
 	s->busy = true;
 	c->pending++;
 	if (c->cache_only) {
-		const struct dns_answer *a = s == &c->ptr && c->ptr_key != NULL ?
-		    dns_cached_key(c->d, c->ptr_key) : dns_cached(c->d, qtype, name);
+		const struct dns_answer *a = dns_cached(c->d, qtype, name);
 		if (a != NULL)
 			fn(s, a);
 		else
@@ -286,8 +287,7 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 		if (c->r.ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
 			start_fwd(c);
 		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
-		    (c->ptr_key != NULL ||      /* start_slot() takes it */
-		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0))
+		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0)
 			start_slot(c, &c->ptr, DNS_T_PTR, rev, ptr_cb);
 		for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
 			const struct dnsbl_zone *z = &dc->zones[i];
@@ -328,7 +328,7 @@ dnscheck_start(struct ev_loop *loop, struct dns *d,
 bool
 dnscheck_cached(struct dns *d, const struct dns_config *dc,
     const struct addr *client, const char *name, bool verified,
-    const struct dns_key *ptr, struct dnscheck_result *out)
+    struct dnscheck_result *out)
 {
 	struct dnscheck c;
 
@@ -341,7 +341,6 @@ dnscheck_cached(struct dns *d, const struct dns_config *dc,
 	c.pending = 0;
 	c.finished = c.missed = false;
 	c.cache_only = true;
-	c.ptr_key = ptr;
 	for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
 		c.bl_code[i][0] = '\0';
 		c.bl_class[i] = NULL;

@@ -33,15 +33,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <string.h>
-#include <strings.h>
 #include "common/addr.h"
 #include "policyd/dnsmsg.h"
 
 struct ev_loop;
 struct dns;
 struct dns_config;
-struct dns_key;
 struct dnscheck;
 
 enum dnscheck_ptr {
@@ -89,11 +86,10 @@ struct dnscheck *dnscheck_start(struct ev_loop *loop, struct dns *d,
 void dnscheck_cancel(struct dnscheck *c);       /* NULL ok */
 /* The same facts when every answer needed is in the cache: true and *out
  * filled, with no allocation, timer or query; false (nothing started)
- * when something is missing.  The fast path for requests seen before.
- * ptr: the client's PTR key made already (dns_key_make()), or NULL. */
+ * when something is missing.  The fast path for requests seen before. */
 bool dnscheck_cached(struct dns *d, const struct dns_config *dc,
     const struct addr *client, const char *name, bool verified,
-    const struct dns_key *ptr, struct dnscheck_result *out);
+    struct dnscheck_result *out);
 
 enum dnscheck_decision dnscheck_decide(const struct dnscheck_result *r,
     const char **class);
@@ -102,18 +98,5 @@ enum dnscheck_decision dnscheck_decide(const struct dnscheck_result *r,
 void dnscheck_reason(const struct dnscheck_result *r, char *buf, size_t size);
 /* True when a name from Postfix is usable ("unknown", empty, NULL: not). */
 bool dnscheck_name_usable(const char *name);
-/* Postfix's "unknown" (any case); several times per request, so the
- * exact form Postfix sends costs one strcmp. */
-static inline bool dnscheck_name_unknown(const char *s)
-{
-	return strcmp(s, "unknown") == 0 ||
-	    ((s[0] | 0x20) == 'u' && strcasecmp(s, "unknown") == 0);
-}
-/* Postfix gave some name: not NULL, empty or "unknown" (not checked
- * further: dnscheck_name_usable() is). */
-static inline bool dnscheck_name_given(const char *s)
-{
-	return s != NULL && s[0] != '\0' && !dnscheck_name_unknown(s);
-}
 
 #endif

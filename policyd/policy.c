@@ -3,10 +3,10 @@
  *
  * policy_start() runs the stages in this order; the first that decides
  * ends the chain:
- *   1. SASL: an authenticated client is answered DUNNO (verdict_exempt());
- *   2. exceptions: a matching entry answers DUNNO (verdict_exempt());
+ *   1. SASL: an authenticated client is answered DUNNO (verdict_pre());
+ *   2. exceptions: a matching entry answers DUNNO (verdict_pre());
  *   3. verdict cache: a cached class for the client address answers with
- *      that class's action (verdict_cached());
+ *      that class's action (verdict_pre());
  *   4. DNS, when policy_dns_needed(): answers at hand (DNS cache) decide
  *      at once; otherwise a job is kept and its lookups finish it from the
  *      event loop (job_dns_done());
@@ -203,18 +203,6 @@ static struct policy_job *job_dns_start(struct ev_loop *loop,
 	return job;
 }
 
-/* Stages 1-3: SASL and exceptions, then the verdict cache; meanwhile the
- * client's DNS cache entry loads, in case stage 4 wants it. */
-static bool decided_before_dns(const struct config *cfg,
-    const struct policy_req *req, const struct addr *client,
-    const struct policy_dns_hint *hint, struct policy_result *res)
-{
-	if (verdict_exempt(cfg, req, client, res))
-		return true;
-	policy_dns_prefetch_entry(hint);        /* its bucket is in by now */
-	return verdict_cached(cfg, client, res);
-}
-
 /*
  * The stages in the order of the header above: decided at once, the answer
  * is given here without a job; DNS lookups that must wait return the job
@@ -227,17 +215,13 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	struct policy_result res;
 	struct fwlink_req fwr;
 	struct fwlink_ticket fwt;
-	struct policy_dns_hint hint;
 	const struct addr *client;
 
 	fwlink_req_init(&fwr, req);
 	/* the one parse of client_address, for every stage */
 	client = fwr.have_addr ? &fwr.addr : NULL;
-	hint.d = NULL;
-	if (client != NULL) {           /* both load while exceptions run */
-		verdict_prefetch(client);
-		policy_dns_prefetch(loop, cfg, req, client, &hint);
-	}
+	if (client != NULL)
+		verdict_prefetch(client);       /* loads while exceptions run */
 	if (cfg->debug_delay_ms > 0) {
 		job = job_new(loop, cfg, done, arg);
 		job->fw = fwr;
@@ -254,12 +238,12 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
-	} else if (!decided_before_dns(cfg, req, client, &hint, &res)) {
+	} else if (!verdict_pre(cfg, req, client, &res)) {
 		struct policy_dns_outcome o;
 
 		if (!policy_dns_needed(cfg, req))
 			verdict_classify(cfg, client, verdict_name(req), &res);
-		else if (policy_dns_try(loop, cfg, req, client, &hint, &o))
+		else if (policy_dns_try(loop, cfg, req, client, &o))  /* cached */
 			result_dns(cfg, client, &o, &res);
 		else
 			return job_dns_start(loop, cfg, req, &fwr, done, arg);

@@ -60,36 +60,6 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req)
 	return !verified && dc->forward_confirm;
 }
 
-void
-policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, const struct addr *client,
-    struct policy_dns_hint *hint)
-{
-	const struct dns_config *dc = &cfg->dns;
-	char rev[128];
-
-	/* Any name from Postfix: no PTR lookup, most likely (a hint needs no
-	 * more than that; dnsmsg_name_ok() on every name would cost more) */
-	hint->d = NULL;
-	if (!live || !dc->parsed || dc->no_ptr || dnscheck_name_given(req->client_name) ||
-	    dnscheck_name_given(req->reverse_client_name) ||
-	    dnsmsg_revname(client, NULL, rev, sizeof(rev)) < 0)
-		return;
-	if ((hint->d = dns_get(loop, dc)) == NULL ||
-	    !dns_key_make(&hint->key, DNS_T_PTR, rev)) {
-		hint->d = NULL;
-		return;
-	}
-	dns_prefetch(hint->d, &hint->key);
-}
-
-void
-policy_dns_prefetch_entry(const struct policy_dns_hint *hint)
-{
-	if (hint->d != NULL)
-		dns_prefetch_entry(hint->d, &hint->key);
-}
-
 /* o from r; o keeps its own copies of the name and the class, so that it
  * may outlive r (policy_dns_try()'s r is on its stack). */
 static void
@@ -132,14 +102,14 @@ check_done(void *arg, const struct dnscheck_result *r)
 bool
 policy_dns_try(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client,
-    const struct policy_dns_hint *hint, struct policy_dns_outcome *o)
+    struct policy_dns_outcome *o)
 {
 	struct dnscheck_result r;
 	bool verified;
 	const char *name = policy_dns_req_name(req, &verified);
 
 	if (client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
-	    &cfg->dns, client, name, verified, hint->d ? &hint->key : NULL, &r))
+	    &cfg->dns, client, name, verified, &r))
 		return false;
 	outcome_from(&r, o);
 	return true;

@@ -34,10 +34,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "policyd/dns.h"
 #include "policyd/dnsmsg.h"
 
-struct policy_dns_hint;
 struct ev_loop;
 struct config;
 struct policy_req;
@@ -68,20 +66,7 @@ void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
  * parsed client_address (NULL: not parsable, never cached). */
 bool policy_dns_try(struct ev_loop *loop, const struct config *cfg,
     const struct policy_req *req, const struct addr *client,
-    const struct policy_dns_hint *hint, struct policy_dns_outcome *o);
-
-/* Hints, for the speed of DNS-cache hits: at the start of a request,
- * when the DNS stage will want the client's PTR, policy_dns_prefetch()
- * starts loading its cache bucket; policy_dns_prefetch_entry(), after the
- * exceptions, the entry, while the verdict cache is checked. */
-struct policy_dns_hint {
-	struct dns    *d;               /* NULL: nothing to prefetch */
-	struct dns_key key;             /* the client's PTR, made once */
-};
-void policy_dns_prefetch(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, const struct addr *client,
-    struct policy_dns_hint *hint);
-void policy_dns_prefetch_entry(const struct policy_dns_hint *hint);
+    struct policy_dns_outcome *o);
 
 /* The name Postfix gave, and whether it is verified; NULL when none. */
 const char *policy_dns_req_name(const struct policy_req *req, bool *verified);

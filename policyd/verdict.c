@@ -112,13 +112,15 @@ result_set(struct policy_result *res, const char *action, const char *class,
 }
 
 bool
-verdict_exempt(const struct config *cfg, const struct policy_req *req,
+verdict_pre(const struct config *cfg, const struct policy_req *req,
     const struct addr *client, struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	const struct exc_entry *e;
 	struct exc_query q;
+	struct vcache_val v;
 	char buf[384];
+	size_t n;
 
 	if (usable(req->sasl_username)) {
 		result_set(res, "DUNNO", NULL, "sasl=authenticated");
@@ -141,17 +143,6 @@ verdict_exempt(const struct config *cfg, const struct policy_req *req,
 		result_set(res, "DUNNO", NULL, buf);
 		return true;
 	}
-	return false;
-}
-
-bool
-verdict_cached(const struct config *cfg, const struct addr *client,
-    struct policy_result *res)
-{
-	const struct classify_config *cc = classify_config_of(cfg);
-	struct vcache_val v;
-	size_t n;
-
 	if (client != NULL && vcache_get(cache, client, mono_ms(), &v)) {
 		stats_inc(STAT_VCACHE_HITS);
 		str_copy(res->action, sizeof(res->action),

@@ -2,11 +2,10 @@
  * verdict.h - the classifier's stages of a policy job, for policy.c.
  *
  * In request order (DESIGN.md):
- *   1. verdict_exempt(): SASL-authenticated clients pass; then the
- *      exceptions list (client address, client and reverse names, sender,
- *      recipient); verdict_cached(): the verdict cache for the client
- *      address.  Each returns true when it decided (res filled), before
- *      any DNS work.
+ *   1. verdict_pre(): SASL-authenticated clients pass; then the exceptions
+ *      list (client address, client and reverse names, sender, recipient);
+ *      then the verdict cache for the client address.  Returns true when
+ *      that decided (res filled), before any DNS work.
  *   2. (DNS, when needed - policy_dns.c - finds the name to classify.)
  *   3. verdict_classify(): classify(name, client address), store the class
  *      in the cache, take the class's action.
@@ -33,15 +32,13 @@ void verdict_reload(const struct config *cfg);
 void verdict_fini(void);
 
 /* Start loading the cache entry of client into the CPU cache, so that
- * verdict_cached() waits less for memory (a hint: no effect otherwise). */
+ * verdict_pre() waits less for memory (a hint: no effect otherwise). */
 void verdict_prefetch(const struct addr *client);
 /* client: req's client_address parsed, NULL when missing or not an
  * address (the caller has parsed it already). */
-bool verdict_exempt(const struct config *cfg, const struct policy_req *req,
+bool verdict_pre(const struct config *cfg, const struct policy_req *req,
     const struct addr *client, struct policy_result *res);
-bool verdict_cached(const struct config *cfg, const struct addr *client,
-    struct policy_result *res);
-/* client as for verdict_exempt(): parsed once per request by the caller. */
+/* client as for verdict_pre(): parsed once per request by the caller. */
 void verdict_classify(const struct config *cfg, const struct addr *client,
     const char *name, struct policy_result *res);
 /* The name Postfix gave: client_name, else reverse_client_name; NULL when
