@@ -116,4 +116,4 @@ ok $? "its late answer was cached and used" || echo "#   $l2"
 grep -q 'stats lookups=2 cache_hits=1 merged=0 queries=1 answers=1' "$D/slow.out"
 ok $? "one query for both: $(tail -1 "$D/slow.out")"
 tap_plan
-[ "$tap_fail" = 0 ]
+[ "$t_fail" = 0 ]

@@ -68,4 +68,4 @@ ok $? "prometheus: policyd_dns_failures_total"
 pd_kill
 ! grep -Eq 'AddressSanitizer|runtime error:' "$D/policyd.log"; ok $? "no sanitizer report"
 tap_plan
-[ "$tap_fail" = 0 ]
+[ "$t_fail" = 0 ]

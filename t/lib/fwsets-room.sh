@@ -29,7 +29,7 @@ FWH_BIN=${FWH_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/firewall-
 
 fwroom_done() {
 	tap_plan
-	[ "$tap_fail" = 0 ]
+	[ "$t_fail" = 0 ]
 }
 
 fwroom_require() {

@@ -1,7 +1,8 @@
 # hostile.sh - helpers for the adversarial and fault tests t/8x-*.t
 # (sourced, bash).
 #
-#   t_ok RC TEXT / t_todo TEXT WHY / t_diag TEXT / t_done   TAP lines, plan
+#   t_ok RC TEXT (t/lib/tap.sh) / t_todo TEXT WHY / t_diag TEXT / t_done
+#                            TAP lines, plan
 #   h_port                   a free loopback TCP port
 #   h_conf FILE TEXT         write a config file
 #   h_start CONF [NOFILE]    start policyd -c CONF -f (descriptor limit
@@ -38,8 +39,7 @@ H_LOG=$H_TMP/policyd.log
 H_PID=
 H_RC=
 H_KILL=()
-t_n=0
-t_fail=0
+. t/lib/tap.sh
 
 _h_cleanup() {
 	local p
@@ -55,18 +55,6 @@ for _t in "$POLICYD" "$HL" "$HC" "$HI"; do
 		exit 0
 	fi
 done
-
-t_ok() {
-	local rc=$1
-	shift
-	t_n=$((t_n + 1))
-	if [ "$rc" = 0 ]; then
-		echo "ok $t_n - $*"
-	else
-		echo "not ok $t_n - $*"
-		t_fail=$((t_fail + 1))
-	fi
-}
 
 # t_todo TEXT WHY: a known failure (TAP TODO): reported, not counted.
 t_todo() {

@@ -1,7 +1,6 @@
 # policyd.sh - helpers for policyd's integration tests (sourced, bash).
 #
-#   t_ok RC TEXT            one TAP line: "ok" when RC is 0
-#   t_is GOT WANT TEXT      one TAP line comparing two strings
+#   t_ok, t_is              TAP lines (t/lib/tap.sh)
 #   t_done                  the plan; exit 1 if anything failed
 #   pd_conf TEXT            write $PD_CONF (a temp file) with TEXT
 #   pd_start [ARGS]         start policyd -c $PD_CONF -f -v ARGS in the
@@ -24,8 +23,7 @@ PD_LOG=$T_TMP/policyd.log
 PD_PID=
 PD_RC=
 SOCK=$T_TMP/policyd.sock
-t_n=0
-t_fail=0
+. t/lib/tap.sh
 
 _pd_cleanup() {
 	[ -n "$PD_PID" ] && kill -KILL "$PD_PID" 2>/dev/null
@@ -38,29 +36,6 @@ if [ ! -x "$POLICYD" ] || [ ! -x "$PCLIENT" ]; then
 	exit 0
 fi
 PORT=$($PCLIENT -P)
-
-t_ok() {
-	local rc=$1
-	shift
-	t_n=$((t_n + 1))
-	if [ "$rc" = 0 ]; then
-		echo "ok $t_n - $*"
-	else
-		echo "not ok $t_n - $*"
-		t_fail=$((t_fail + 1))
-	fi
-}
-
-t_is() {
-	local got=$1 want=$2
-	shift 2
-	if [ "$got" = "$want" ]; then
-		t_ok 0 "$@"
-	else
-		t_ok 1 "$@"
-		printf '#   got:  %q\n#   want: %q\n' "$got" "$want"
-	fi
-}
 
 t_done() {
 	echo "1..$t_n"
