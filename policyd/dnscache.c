@@ -243,6 +243,10 @@ find(const struct dnscache *c, uint32_t h, int qtype, const char *name,
 {
 	struct centry *e = c->buckets[h & (c->nbuckets - 1)];
 
+	if (e != NULL) {        /* the answer's lines, while the key compares */
+		__builtin_prefetch((char *)e + LINE);
+		__builtin_prefetch((char *)e + 2 * LINE);
+	}
 	for (; e != NULL; e = e->hnext) {
 		if (e->hash == h && e->qtype == qtype && e->klen == klen &&
 		    memcmp(e->key, name, klen) == 0)
