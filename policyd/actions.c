@@ -12,20 +12,34 @@
 
 static const struct verb {
 	const char *word;
-	int text;               /* 0 none, 1 optional, 2 header */
-	bool refuses;
-} verbs[] = {
-	{ "DUNNO", 0, false },
-	{ "OK", 0, false },
-	{ "REJECT", 1, true },
-	{ "DEFER", 1, true },
-	{ "DEFER_IF_PERMIT", 1, true },
-	{ "DEFER_IF_REJECT", 1, true },
-	{ "WARN", 1, false },
-	{ "HOLD", 1, false },
-	{ "PREPEND", 2, false },
-	{ NULL, 0, false },
+	unsigned char len;
+	unsigned char text;     /* 0 none, 1 optional, 2 header */
+	enum action_verb verb;
+} verbs[] = {                   /* the common answers first */
+	{ "DUNNO", 5, 0, AV_DUNNO },
+	{ "REJECT", 6, 1, AV_REJECT },
+	{ "DEFER_IF_PERMIT", 15, 1, AV_DEFER_IF_PERMIT },
+	{ "DEFER", 5, 1, AV_DEFER },
+	{ "OK", 2, 0, AV_OK },
+	{ "DEFER_IF_REJECT", 15, 1, AV_DEFER_IF_REJECT },
+	{ "WARN", 4, 1, AV_WARN },
+	{ "HOLD", 4, 1, AV_HOLD },
+	{ "PREPEND", 7, 2, AV_PREPEND },
+	{ NULL, 0, 0, AV_OTHER },
 };
+
+/* The verb of the first w bytes of s (the sentinel's when none). */
+static const struct verb *
+verb_of(const char *s, size_t w)
+{
+	const struct verb *v;
+
+	for (v = verbs; v->word; v++)   /* the first letter before the word */
+		if (v->len == w && (s[0] | 0x20) == (v->word[0] | 0x20) &&
+		    strncasecmp(s, v->word, w) == 0)
+			break;
+	return v;
+}
 
 void
 actions_defaults(struct actions *a)
@@ -117,10 +131,7 @@ action_check(const char *s, const char **err)
 		}
 		return 0;
 	}
-	for (v = verbs; v->word; v++)
-		if (strlen(v->word) == w && strncasecmp(s, v->word, w) == 0)
-			break;
-	if (v->word == NULL) {
+	if ((v = verb_of(s, w))->word == NULL) {
 		*err = "unknown action (DUNNO, OK, REJECT, DEFER, "
 		    "DEFER_IF_PERMIT, DEFER_IF_REJECT, WARN, HOLD, PREPEND, "
 		    "4NN text, 5NN text)";
@@ -141,18 +152,30 @@ action_check(const char *s, const char **err)
 	return 0;
 }
 
+enum action_verb
+action_verb(const char *s)
+{
+	size_t w = 0;
+
+	/* the word ends at a space, a tab, the end of the string, or the
+	 * LF of a reply line (what the statistics count) */
+	while ((unsigned char)s[w] > ' ')
+		w++;
+	if (w == 3 && (s[0] == '4' || s[0] == '5') && is_d(s[1]) && is_d(s[2]))
+		return s[0] == '5' ? AV_CODE5 : AV_CODE4;
+	return verb_of(s, w)->verb;
+}
+
 bool
 action_refuses(const char *s)
 {
-	const struct verb *v;
-	size_t w = strcspn(s, " ");
-
-	if (w == 3 && (s[0] == '4' || s[0] == '5'))
+	switch (action_verb(s)) {
+	case AV_REJECT: case AV_DEFER: case AV_DEFER_IF_PERMIT:
+	case AV_CODE4: case AV_CODE5:
 		return true;
-	for (v = verbs; v->word; v++)
-		if (strlen(v->word) == w && strncasecmp(s, v->word, w) == 0)
-			return v->refuses;
-	return false;
+	default:
+		return false;
+	}
 }
 
 int

@@ -55,7 +55,21 @@ const char *actions_for(const struct actions *a, enum vclass c);
 
 /* 0, or -1 with *err naming the problem. */
 int  action_check(const char *s, const char **err);
-/* Does the action refuse (REJECT, DEFER*, 4NN, 5NN)? */
+
+/* The verb of an action: its first word as Postfix's access(5) reads it
+ * (in any case), or the class of a 4NN / 5NN reply code.  The one reading
+ * of actions for the statistics and the firewall hand-over. */
+enum action_verb {
+	AV_DUNNO, AV_OK, AV_REJECT, AV_DEFER, AV_DEFER_IF_PERMIT,
+	AV_DEFER_IF_REJECT, AV_WARN, AV_HOLD, AV_PREPEND,
+	AV_CODE4, AV_CODE5,             /* 4NN, 5NN */
+	AV_OTHER                        /* no verb action_check() accepts */
+};
+enum action_verb action_verb(const char *s);
+/* Does the action refuse the client by itself: REJECT, DEFER,
+ * DEFER_IF_PERMIT (deferred, or rejected later), 4NN, 5NN?
+ * DEFER_IF_REJECT does not: Postfix defers then only if a later
+ * restriction rejects, and otherwise lets the mail through. */
 bool action_refuses(const char *s);
 
 #endif

@@ -4,7 +4,6 @@
  * Process-wide state: one gate and one client, plus copies of the settings
  * they were built from, to tell on reload what changed.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "common/log.h"
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
+#include "policyd/actions.h"
 #include "policyd/config.h"
 #include "policyd/fwclient.h"
 #include "policyd/fwconfig.h"
@@ -179,42 +179,6 @@ fwlink_req_init(struct fwlink_req *fr, const struct policy_req *req)
 	    req->sasl_username[0] != '\0';
 }
 
-/* The n bytes at a are upper-case word w, ignoring ASCII case (as
- * strncasecmp in the C locale, without a libc call per answer). */
-static bool
-word_is(const char *a, size_t n, const char *w, size_t wn)
-{
-	if (n != wn)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = a[i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		if (c != w[i])
-			return false;
-	}
-	return true;
-}
-
-bool
-fwlink_action_refuses(const char *action)
-{
-	static const struct { const char *w; size_t n; } words[] = {
-		{ "REJECT", 6 }, { "DEFER", 5 }, { "DEFER_IF_PERMIT", 15 },
-	};
-	size_t n = 0;
-
-	while (action[n] != '\0' && action[n] != ' ' && action[n] != '\t')
-		n++;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (word_is(action, n, words[i].w, words[i].n))
-			return true;
-	return n == 3 && (action[0] == '4' || action[0] == '5') &&
-	    isdigit((unsigned char)action[1]) &&
-	    isdigit((unsigned char)action[2]);
-}
-
 static enum fwgate_mode
 gate_mode(enum config_mode m)
 {
@@ -243,7 +207,7 @@ fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
 	in.addr = &fr->addr;
 	in.class = res->class;
 	in.mode = gate_mode(cfg->mode);
-	in.refused = fwlink_action_refuses(res->action);
+	in.refused = action_refuses(res->action);
 	/* verdict.h: an exception answers with no class and this reason. */
 	in.excepted = excepted || (res->class == NULL &&
 	    strncmp(res->reason, "exception=", 10) == 0);

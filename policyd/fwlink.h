@@ -58,8 +58,6 @@ void fwlink_reload(struct ev_loop *loop, const struct config *cfg);
 void fwlink_fini(void);
 
 void fwlink_req_init(struct fwlink_req *fr, const struct policy_req *req);
-/* True for REJECT, DEFER, DEFER_IF_PERMIT and 4NN/5NN actions. */
-bool fwlink_action_refuses(const char *action);
 void fwlink_decide(const struct config *cfg, const struct fwlink_req *fr,
     struct policy_result *res, bool excepted, struct fwlink_ticket *t);
 void fwlink_send(const struct fwlink_ticket *t);

@@ -14,6 +14,7 @@
 
 #include "common/buf.h"
 #include "common/xmalloc.h"
+#include "policyd/actions.h"
 #include "policyd/stats.h"
 
 struct stat_desc {
@@ -96,33 +97,24 @@ unsigned long long stats_get(enum stat_id id)
 /* The first word of an action, as Postfix's access(5) reads it. */
 enum stat_action stats_action_of(const char *action)
 {
-	/* once per request: the common answers first, lengths known, the
-	 * first letter compared before the whole word */
-	static const struct {
-		const char *word;
-		size_t len;
-		enum stat_action a;
-	} words[] = {
-		{ "DUNNO", 5, STAT_ACT_DUNNO }, { "REJECT", 6, STAT_ACT_REJECT },
-		{ "DEFER_IF_PERMIT", 15, STAT_ACT_DEFER_IF_PERMIT },
-		{ "DEFER", 5, STAT_ACT_DEFER },
-		{ "DEFER_IF_REJECT", 15, STAT_ACT_DEFER },
-		{ "WARN", 4, STAT_ACT_WARN }, { "OK", 2, STAT_ACT_OK },
-	};
-	size_t n;
-
 	if (action == NULL)
 		return STAT_ACT_OTHER;
-	n = strcspn(action, " \t\r\n");
-	if (n == 3 && (action[0] == '4' || action[0] == '5') &&
-	    strspn(action, "0123456789") >= 3)
-		return action[0] == '5' ? STAT_ACT_REJECT : STAT_ACT_DEFER;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (words[i].len == n &&
-		    (action[0] | 0x20) == (words[i].word[0] | 0x20) &&
-		    strncasecmp(action, words[i].word, n) == 0)
-			return words[i].a;
-	return STAT_ACT_OTHER;
+	switch (action_verb(action)) {
+	case AV_DUNNO:
+		return STAT_ACT_DUNNO;
+	case AV_REJECT: case AV_CODE5:
+		return STAT_ACT_REJECT;
+	case AV_DEFER: case AV_DEFER_IF_REJECT: case AV_CODE4:
+		return STAT_ACT_DEFER;
+	case AV_DEFER_IF_PERMIT:
+		return STAT_ACT_DEFER_IF_PERMIT;
+	case AV_WARN:
+		return STAT_ACT_WARN;
+	case AV_OK:
+		return STAT_ACT_OK;
+	default:
+		return STAT_ACT_OTHER;
+	}
 }
 
 enum stat_class stats_class_of(const char *class)

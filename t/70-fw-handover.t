@@ -58,9 +58,23 @@ fwl_ask 192.0.2.14 "$(dyn_name 192.0.2.14)" >/dev/null
 fwl_wait fwl_has 192.0.2.14; t_ok $? "marker after warn reached the helper"
 ! fwl_has 203.0.113.20; t_ok $? "warn-mode client never reached the helper"
 
+# DEFER_IF_REJECT lets the mail through unless a later restriction
+# rejects: no refusal of its own, nothing for the firewall.
+fwl_pd_conf "classes: { dynamic: \"DEFER_IF_REJECT maybe later\" }" \
+    "firewall: { socket: $FWL_SOCK, ttl: 2h }"
+fwl_reload; t_ok $? "reload: dynamic answered DEFER_IF_REJECT"
+out=$(fwl_ask 203.0.113.30 "$(dyn_name 203.0.113.30)")
+t_is "$out" "203.0.113.30 action=DEFER_IF_REJECT maybe later" "DEFER_IF_REJECT answered"
+t_is "$(fwl_fw 203.0.113.30)" "-" "DEFER_IF_REJECT: nothing for the firewall"
+fwl_pd_conf "firewall: { socket: $FWL_SOCK, ttl: 2h }"
+fwl_reload; t_ok $? "reload to the default actions"
+fwl_ask 192.0.2.15 "$(dyn_name 192.0.2.15)" >/dev/null
+fwl_wait fwl_has 192.0.2.15; t_ok $? "marker after DEFER_IF_REJECT reached the helper"
+! fwl_has 203.0.113.30; t_ok $? "DEFER_IF_REJECT client never reached the helper"
+
 # Counters, as the status socket shows them.
-t_is "$(fwl_stat fw_queued)" 5 "stats: fw_queued"
-fwl_wait fwl_stat_is fw_acked 5; t_ok $? "stats: fw_acked 5"
+t_is "$(fwl_stat fw_queued)" 6 "stats: fw_queued"
+fwl_wait fwl_stat_is fw_acked 6; t_ok $? "stats: fw_acked 6"
 t_is "$(fwl_stat fw_dropped)" 0 "stats: fw_dropped"
 t_is "$(fwl_stat fw_connected)" 1 "stats: fw_connected"
 

@@ -18,7 +18,7 @@ static const struct { const char *s; int good; bool refuses; } checks[] = {
 	{ "REJECT", 1, true },
 	{ "REJECT broadband: go away", 1, true },
 	{ "DEFER_IF_PERMIT try later", 1, true },
-	{ "DEFER_IF_REJECT x", 1, true },
+	{ "DEFER_IF_REJECT x", 1, false },      /* only if a later one rejects */
 	{ "DEFER", 1, true },
 	{ "WARN looks dynamic", 1, false },
 	{ "HOLD", 1, false },
@@ -37,6 +37,32 @@ static const struct { const char *s; int good; bool refuses; } checks[] = {
 	{ "BOUNCE", 0, false },
 	{ "", 0, false },
 };
+
+/* action_verb(): the one reading of actions (statistics, firewall). */
+static const struct { const char *s; enum action_verb v; } verbs[] = {
+	{ "DUNNO", AV_DUNNO }, { "dunno", AV_DUNNO }, { "Ok", AV_OK },
+	{ "REJECT", AV_REJECT }, { "reject go away", AV_REJECT },
+	{ "REJECT\tx", AV_REJECT }, { "DUNNO\n\n", AV_DUNNO },
+	{ "450 x\r\n", AV_CODE4 }, { "DEFER later", AV_DEFER },
+	{ "DEFER_IF_PERMIT x", AV_DEFER_IF_PERMIT },
+	{ "defer_if_reject x", AV_DEFER_IF_REJECT }, { "WARN x", AV_WARN },
+	{ "HOLD", AV_HOLD }, { "PREPEND X-A: b", AV_PREPEND },
+	{ "450 4.7.1 later", AV_CODE4 }, { "554 go away", AV_CODE5 },
+	{ "550", AV_CODE5 },
+	/* not actions: the same words longer or shorter, other codes */
+	{ "DEFERRED", AV_OTHER }, { "DEFER_IF", AV_OTHER }, { "OKAY", AV_OTHER },
+	{ "D", AV_OTHER }, { "4500 x", AV_OTHER }, { "45x x", AV_OTHER },
+	{ "650 x", AV_OTHER }, { "BOUNCE", AV_OTHER }, { "", AV_OTHER },
+	{ " REJECT", AV_OTHER },
+};
+
+static void
+check_verbs(void)
+{
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		ok(action_verb(verbs[i].s) == verbs[i].v, "verb of \"%s\" is %d",
+		    verbs[i].s, (int)verbs[i].v);
+}
 
 static void
 check_actions(void)
@@ -147,6 +173,7 @@ main(void)
 	struct actions a;
 
 	check_actions();
+	check_verbs();
 	actions_defaults(&a);
 	ok(strncmp(actions_for(&a, VCLASS_DYNAMIC), "REJECT broadband-dynamic: ", 26) == 0,
 	    "dynamic refused by default, stable reason word first");

@@ -19,6 +19,7 @@ static const struct { const char *action; enum stat_action want; } acts[] = {
 	{ "DEFER_IF_PERMIT Dynamic IP", STAT_ACT_DEFER_IF_PERMIT },
 	{ "WARN would reject", STAT_ACT_WARN },
 	{ "DUNNO", STAT_ACT_DUNNO },
+	{ "DUNNO\n\n", STAT_ACT_DUNNO },       /* as conn.c passes a reply */
 	{ "OK", STAT_ACT_OK },
 	{ "OKAY", STAT_ACT_OTHER },
 	{ "HOLD", STAT_ACT_OTHER },
