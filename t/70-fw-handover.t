@@ -46,31 +46,29 @@ t_is "$(fwl_fw 198.51.100.9)" "skipped:auth" "authenticated: fw=skipped:auth"
 t_is "$(fwl_fw 198.51.100.10)" "-" "mail server: nothing for the firewall"
 ! fwl_list | grep -q '^198\.51\.100\.'; t_ok $? "none of them in the helper's table"
 
-# warn: dry-run, nothing sent - then enforce again and a marker.
-fwl_pd_conf "mode: warn" "firewall: { socket: $FWL_SOCK, ttl: 2h }"
-fwl_reload; t_ok $? "reload to mode: warn"
-out=$(fwl_ask 203.0.113.20 "$(dyn_name 203.0.113.20)")
-t_is "$out" "203.0.113.20 action=DUNNO" "warn: answer DUNNO"
-t_is "$(fwl_fw 203.0.113.20)" "dry-run" "warn: fw=dry-run"
-fwl_pd_conf "firewall: { socket: $FWL_SOCK, ttl: 2h }"
-fwl_reload; t_ok $? "reload to mode: enforce"
-fwl_ask 192.0.2.14 "$(dyn_name 192.0.2.14)" >/dev/null
-fwl_wait fwl_has 192.0.2.14; t_ok $? "marker after warn reached the helper"
-! fwl_has 203.0.113.20; t_ok $? "warn-mode client never reached the helper"
-
+# Answers that must not reach the helper under another configuration:
+# after the check the defaults come back, and a marker refused then shows
+# that the client before it was never sent (commands go in order).
+never_sent() {  # label addr answer fw marker extra-config-lines...
+	local label=$1 addr=$2 want=$3 fw=$4 marker=$5
+	shift 5
+	fwl_pd_conf "$@" "firewall: { socket: $FWL_SOCK, ttl: 2h }"
+	fwl_reload; t_ok $? "reload: $label"
+	t_is "$(fwl_ask "$addr" "$(dyn_name "$addr")")" "$addr action=$want" \
+	    "$label: answered $want"
+	t_is "$(fwl_fw "$addr")" "$fw" "$label: fw=$fw"
+	fwl_pd_conf "firewall: { socket: $FWL_SOCK, ttl: 2h }"
+	fwl_reload; t_ok $? "reload to the defaults after $label"
+	fwl_ask "$marker" "$(dyn_name "$marker")" >/dev/null
+	fwl_wait fwl_has "$marker"; t_ok $? "marker after $label reached the helper"
+	! fwl_has "$addr"; t_ok $? "$label: the client never reached the helper"
+}
+# warn: dry-run, nothing sent.
+never_sent "mode: warn" 203.0.113.20 DUNNO dry-run 192.0.2.14 "mode: warn"
 # DEFER_IF_REJECT lets the mail through unless a later restriction
 # rejects: no refusal of its own, nothing for the firewall.
-fwl_pd_conf "classes: { dynamic: \"DEFER_IF_REJECT maybe later\" }" \
-    "firewall: { socket: $FWL_SOCK, ttl: 2h }"
-fwl_reload; t_ok $? "reload: dynamic answered DEFER_IF_REJECT"
-out=$(fwl_ask 203.0.113.30 "$(dyn_name 203.0.113.30)")
-t_is "$out" "203.0.113.30 action=DEFER_IF_REJECT maybe later" "DEFER_IF_REJECT answered"
-t_is "$(fwl_fw 203.0.113.30)" "-" "DEFER_IF_REJECT: nothing for the firewall"
-fwl_pd_conf "firewall: { socket: $FWL_SOCK, ttl: 2h }"
-fwl_reload; t_ok $? "reload to the default actions"
-fwl_ask 192.0.2.15 "$(dyn_name 192.0.2.15)" >/dev/null
-fwl_wait fwl_has 192.0.2.15; t_ok $? "marker after DEFER_IF_REJECT reached the helper"
-! fwl_has 203.0.113.30; t_ok $? "DEFER_IF_REJECT client never reached the helper"
+never_sent DEFER_IF_REJECT 203.0.113.30 "DEFER_IF_REJECT maybe later" - \
+    192.0.2.15 "classes: { dynamic: \"DEFER_IF_REJECT maybe later\" }"
 
 # Counters, as the status socket shows them.
 t_is "$(fwl_stat fw_queued)" 6 "stats: fw_queued"
