@@ -3,8 +3,9 @@
 # firewall hand-over in the worst case, every client refused and new.
 #
 #  1. Throughput: policyd without the helper next to policyd with the helper
-#     attached, driven by t/lib/pclient at 8 connections (one request at a
-#     time each, as Postfix does), every request a distinct broadband client
+#     attached, driven by t/lib/pclient at 8 connections (BENCH_FW_CONNS;
+#     64 gave the same ratios; one request at a time each, as Postfix
+#     does), every request a distinct broadband client
 #     (so every one is refused and queued for the helper; the recipient is
 #     overridden: pclient's postmaster@ would be an exception).  Best of
 #     BENCH_ROUNDS (3) alternating runs of BENCH_FW_REQS (40000) requests.
@@ -54,7 +55,7 @@ done
 REQS=${BENCH_FW_REQS:-40000}
 ROUNDS=${BENCH_ROUNDS:-3}
 BURST=${BENCH_FW_BURST:-10000}
-CONNS=8
+CONNS=${BENCH_FW_CONNS:-8}
 [ "$REQS" -gt 60000 ] && REQS=60000     # one /16 of addresses per run
 tmp=$(mktemp -d /tmp/fwclient-bench.XXXXXX)
 chmod 755 "$tmp"
