@@ -11,6 +11,8 @@
 #   hit     the same addresses again: answered from the DNS cache
 #   named   the same addresses with the names their PTRs give, carried in
 #           the request (no DNS at all, the same classifying work)
+#   rhythm  the same cached names in Postfix's rhythm, 3 requests per client
+#           in a row (one message, 3 recipients): informational only
 #   ceiling the do-nothing responder built from the same server code
 #           floor: hit >= 85% of the ceiling, the foundation's floor
 #           (issue 2), judged on the median of the rounds' ratios (hit,
@@ -103,13 +105,14 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
 ticks() {       # CPU clock ticks a process has used (user + system)
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
-run() {         # spec file [requests] -> pclient line + " cpu_ns=N", the
-		# server's CPU per request; the names (host-N.example.net, as
-		# pclient's own) classify as none: DUNNO
+run() {         # spec file [requests [pclient options]] -> pclient line +
+		# " cpu_ns=N", the server's CPU per request; the names
+		# (host-N.example.net, as pclient's own) classify as none: DUNNO
 	local pid=$ppid n=$(( ${3:-$REQS} / CONNS)) t0 l
 	[ "$1" = "inet:127.0.0.1:$cport" ] && pid=$cpid
 	t0=$(ticks "$pid")
-	l=$($PCLIENT -s "$1" -c "$CONNS" -n "$n" -f "$2" -e DUNNO -t 120)
+	# shellcheck disable=SC2086
+	l=$($PCLIENT -s "$1" -c "$CONNS" -n "$n" -f "$2" -e DUNNO -t 120 ${4:-})
 	echo "$l cpu_ns=$(( ($(ticks "$pid") - t0) * (1000000000 / $(getconf CLK_TCK)) / (n * CONNS) ))"
 }
 pick() {        # keep the better of $1 (old) and $2 (new) by rps
@@ -143,6 +146,18 @@ for r in $(seq 1 "$HROUNDS"); do
 	rhit="$rhit $(ratio "$(field rps "$h")" "$(field rps "$c")")"
 	rnamed="$rnamed $(ratio "$(field rps "$n")" "$(field rps "$c")")"
 done
+# Not the floor's measure, for the reader: the same cached names in
+# Postfix's rhythm (pclient -m 3:0, one client asked 3 times in a row, as
+# for a message with 3 recipients): the first request of each client is a
+# DNS-cache hit, the next two hit the verdict cache.
+rrhythm= rhythm=
+for r in $(seq 1 "$ROUNDS"); do
+	f=$T/miss.$r.txt
+	h=$(run "inet:127.0.0.1:$pport" "$f" "$HREQS" "-m 3:0")
+	c=$(run "inet:127.0.0.1:$cport" "$f" "$HREQS" "-m 3:0")
+	rhythm=$(pick "$rhythm" "$h")
+	rrhythm="$rrhythm $(ratio "$(field rps "$h")" "$(field rps "$c")")"
+done
 ptrs=$(grep -c 'ptr=host-' "$T/policyd.log")
 
 # 1,000 connections, each waiting on a lookup that never completes; each
@@ -171,6 +186,7 @@ line miss "$miss" "new address each request: one PTR query each, $CONNS connecti
 line hit "$hit" "the same addresses again: DNS cache"
 line named "$named" "name given by Postfix: no DNS (foundation)"
 line ceiling "$ceil" "do-nothing responder, same server code"
+line rhythm "$rhythm" "cached names, 3 requests per client in a row (Postfix's rhythm)"
 line base "$base" "cache hits, next to each run below"
 line hang "$hang" "cache hits while $HANG lookups hang"
 errs=$(grep -h -o 'errors=[0-9]*' <<< "$miss $hit $named $hang" | grep -v '=0$')
@@ -190,6 +206,9 @@ echo "  named requests: $(median <<< "$rnamed")% of the ceiling (each round:$rna
     "best runs: hits $(ratio "$(field rps "$hit")" "$(field rps "$ceil")")% of the ceiling," \
     "$(ratio "$(field rps "$hit")" "$(field rps "$named")")% of named"
 [ "$hr" -ge 85 ] || { echo "  below the floor: cache hits"; fail=1; }
+echo "  not the floor's measure: cached names in Postfix's rhythm (the first" \
+    "request of a client a DNS-cache hit, the next two verdict-cache hits):" \
+    "$(median <<< "$rrhythm")% of the ceiling given the same requests (each round:$rrhythm)"
 gr=$(ratio "$(field rps "$hang")" "$(field rps "$base")")
 echo "  with $HANG lookups hanging: $gr% of the cache-hit throughput (floor 80%);" \
     "policyd's CPU per request $(ratio "$(field cpu_ns "$base")" "$(field cpu_ns "$hang")")% of base's speed"
