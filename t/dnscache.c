@@ -111,6 +111,64 @@ test_cache(void)
 	dns_answer_release(&a);
 }
 
+/*
+ * Churn against a model: puts (new keys and replacements), gets after
+ * expiry (which remove the entry) and time passing, over 300 keys in a
+ * cache that never evicts, so the table both grows and loses entries in
+ * the middle of its probe runs.  A live key must always be found with its
+ * last answer, a dead one never.
+ */
+static void
+test_churn(void)
+{
+	enum { NKEYS = 300, OPS = 200000 };
+	static double until[NKEYS];     /* 0: never put, or expired */
+	static int val[NKEYS];
+	struct dnscache *c = dnscache_new(NKEYS);
+	unsigned long long x = 88172645463325252ull;
+	int wrong = 0, hits = 0, misses = 0;
+	double now = 1;
+	char k[32], v[32];
+
+	for (int op = 0; op < OPS; op++) {
+		unsigned r, i;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;        /* xorshift64 */
+		r = (unsigned)(x >> 32);
+		i = r % NKEYS;
+		snprintf(k, sizeof(k), "%u.%u.in-addr.arpa", i * 7919u, i);
+		if (r >> 30 == 0) {                     /* a quarter: put */
+			struct dns_answer a;
+
+			val[i] = op;
+			snprintf(v, sizeof(v), "h%d.example", op);
+			a = ptr_answer(v);
+			dnscache_put(c, DNS_T_PTR, k, &a, 1 + (r >> 8) % 4, now);
+			until[i] = now + 1 + (r >> 8) % 4;
+			dns_answer_release(&a);
+		} else if (r >> 30 == 1) {              /* time passes */
+			now += 0.01;
+		} else {                                /* get */
+			const struct dns_answer *g;
+
+			g = dnscache_get(c, DNS_T_PTR, k, now);
+			snprintf(v, sizeof(v), "h%d.example", val[i]);
+			if (until[i] > now) {
+				hits++;
+				wrong += g == NULL || strcmp(g->names[0], v) != 0;
+			} else {
+				misses++;
+				wrong += g != NULL;
+				until[i] = 0;
+			}
+		}
+	}
+	is_int(wrong, 0, "churn: %d hits and %d misses as the model says",
+	    hits, misses);
+	ok(hits > 10000 && misses > 10000, "churn: both kinds seen");
+	dnscache_free(c);
+}
+
 static const struct {
 	const char *yaml;
 	const char *err;        /* substring of the first error, NULL: ok */
@@ -185,6 +243,7 @@ int
 main(void)
 {
 	test_cache();
+	test_churn();
 	test_conf();
 	return done_testing();
 }
