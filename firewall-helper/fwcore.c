@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/lbuf.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "firewall-helper/blocktab.h"
@@ -24,7 +25,6 @@
 #include "firewall-helper/fwguard.h"
 #include "firewall-helper/fwlog.h"
 #include "firewall-helper/journal.h"
-#include "common/lbuf.h"
 
 #define EX_CANTCREAT   73
 #define RETRY_MAX_S    60.0

@@ -9,9 +9,9 @@
 #include <time.h>
 
 #include "common/addr.h"
+#include "common/lbuf.h"
 #include "common/num.h"
 #include "firewall-helper/journal.h"
-#include "common/lbuf.h"
 
 #define TIME_LEN 20
 

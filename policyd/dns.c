@@ -374,26 +374,21 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 	return l;
 }
 
-static const struct dns_answer *
-dns_cached_key(struct dns *d, const struct dns_key *k)
+const struct dns_answer *
+dns_cached(struct dns *d, int qtype, const char *name)
 {
 	const struct dns_answer *hit;
+	struct dns_key k;
 
-	hit = dnscache_get_hashed(d->cache, k->qtype, k->name, k->len, k->hash,
+	if (!dns_key_make(&k, qtype, name))
+		return NULL;
+	hit = dnscache_get_hashed(d->cache, qtype, k.name, k.len, k.hash,
 	    ev_now(d->loop));
 	if (hit != NULL) {
 		d->st.lookups++;
 		d->st.cache_hits++;
 	}
 	return hit;
-}
-
-const struct dns_answer *
-dns_cached(struct dns *d, int qtype, const char *name)
-{
-	struct dns_key k;
-
-	return dns_key_make(&k, qtype, name) ? dns_cached_key(d, &k) : NULL;
 }
 
 void

@@ -36,9 +36,7 @@
 #ifndef POLICYD_DNS_H
 #define POLICYD_DNS_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include "policyd/dnsmsg.h"
 #include "policyd/dnscache.h"
 

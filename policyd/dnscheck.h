@@ -79,7 +79,8 @@ enum dnscheck_decision {
 
 typedef void dnscheck_done_fn(void *arg, const struct dnscheck_result *r);
 
-/* name: a usable name Postfix gave, or NULL; verified: it is client_name. */
+/* name: a name Postfix gave that dnscheck_name_usable() accepted, or NULL;
+ * verified: it is client_name. */
 struct dnscheck *dnscheck_start(struct ev_loop *loop, struct dns *d,
     const struct dns_config *dc, const struct addr *client, const char *name,
     bool verified, long long deadline_ms, dnscheck_done_fn *done, void *arg);

@@ -190,14 +190,14 @@ static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
 
 /* A job for the DNS stage; NULL when it was answered at once. */
 static struct policy_job *job_dns_start(struct ev_loop *loop,
-    const struct config *cfg, const struct policy_req *req,
+    const struct config *cfg, const struct policy_dns_req *q,
     const struct fwlink_req *fwr, policy_done_fn *done, void *arg)
 {
 	struct policy_job *job = job_new(loop, cfg, done, arg);
 	struct policy_dns *pd;
 
 	job->fw = *fwr;
-	if ((pd = policy_dns_start(loop, cfg, req, job_dns_done, job)) == NULL)
+	if ((pd = policy_dns_start(loop, cfg, q, job_dns_done, job)) == NULL)
 		return NULL;            /* job_dns_done() finished the job */
 	job->dns = pd;
 	return job;
@@ -240,13 +240,14 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
 	} else if (!verdict_pre(cfg, req, client, &res)) {
 		struct policy_dns_outcome o;
+		struct policy_dns_req q;
 
-		if (!policy_dns_needed(cfg, req))
+		if (!policy_dns_needed(cfg, req, client, &q))
 			verdict_classify(cfg, client, verdict_name(req), &res);
-		else if (policy_dns_try(loop, cfg, req, client, &o))  /* cached */
+		else if (policy_dns_try(loop, cfg, &q, &o))     /* cached */
 			result_dns(cfg, client, &o, &res);
 		else
-			return job_dns_start(loop, cfg, req, &fwr, done, arg);
+			return job_dns_start(loop, cfg, &q, &fwr, done, arg);
 	}
 	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);

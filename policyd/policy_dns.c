@@ -30,8 +30,9 @@ policy_dns_live(bool on)
 	live = on;
 }
 
-const char *
-policy_dns_req_name(const struct policy_req *req, bool *verified)
+/* The name Postfix gave, and whether it is verified; NULL when none. */
+static const char *
+req_name(const struct policy_req *req, bool *verified)
 {
 	*verified = false;
 	if (dnscheck_name_usable(req->client_name)) {
@@ -44,20 +45,20 @@ policy_dns_req_name(const struct policy_req *req, bool *verified)
 }
 
 bool
-policy_dns_needed(const struct config *cfg, const struct policy_req *req)
+policy_dns_needed(const struct config *cfg, const struct policy_req *req,
+    const struct addr *client, struct policy_dns_req *q)
 {
 	const struct dns_config *dc = &cfg->dns;
-	bool verified;
-	const char *name;
 
 	if (!live || !dc->parsed)
 		return false;
+	q->client = client;
+	q->name = req_name(req, &q->verified);
 	if (dc->nzones > 0)
 		return true;
-	name = policy_dns_req_name(req, &verified);
-	if (name == NULL)
+	if (q->name == NULL)
 		return !dc->no_ptr;
-	return !verified && dc->forward_confirm;
+	return !q->verified && dc->forward_confirm;
 }
 
 /* o from r; o keeps its own copies of the name and the class, so that it
@@ -101,15 +102,12 @@ check_done(void *arg, const struct dnscheck_result *r)
 
 bool
 policy_dns_try(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, const struct addr *client,
-    struct policy_dns_outcome *o)
+    const struct policy_dns_req *q, struct policy_dns_outcome *o)
 {
 	struct dnscheck_result r;
-	bool verified;
-	const char *name = policy_dns_req_name(req, &verified);
 
-	if (client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
-	    &cfg->dns, client, name, verified, &r))
+	if (q->client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
+	    &cfg->dns, q->client, q->name, q->verified, &r))
 		return false;
 	outcome_from(&r, o);
 	return true;
@@ -117,22 +115,18 @@ policy_dns_try(struct ev_loop *loop, const struct config *cfg,
 
 struct policy_dns *
 policy_dns_start(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, policy_dns_done_fn *done, void *arg)
+    const struct policy_dns_req *q, policy_dns_done_fn *done, void *arg)
 {
 	struct policy_dns *pd;
 	struct dnscheck *check;
-	struct addr client;
-	bool verified;
-	const char *name = policy_dns_req_name(req, &verified);
 
-	if (!policy_dns_needed(cfg, req) ||
-	    addr_parse(&client, req->client_address) < 0) {
+	if (q->client == NULL) {        /* nothing to look up by */
 		struct policy_dns_outcome o;
 
 		memset(&o, 0, sizeof(o));
-		o.what = name ? PDNS_NAME : PDNS_CLASS;
-		o.class = name ? NULL : "unknown";
-		o.name = name ? name : "";
+		o.what = q->name ? PDNS_NAME : PDNS_CLASS;
+		o.class = q->name ? NULL : "unknown";
+		o.name = q->name ? q->name : "";
 		done(arg, &o);
 		return NULL;
 	}
@@ -140,8 +134,8 @@ policy_dns_start(struct ev_loop *loop, const struct config *cfg,
 	pd->done = done;
 	pd->arg = arg;
 	check = dnscheck_start(loop, dns_get(loop, &cfg->dns), &cfg->dns,
-	    &client, name, verified, dnsconf_timeout_ms(&cfg->dns), check_done,
-	    pd);
+	    q->client, q->name, q->verified, dnsconf_timeout_ms(&cfg->dns),
+	    check_done, pd);
 	if (check == NULL)              /* answered: check_done freed pd */
 		return NULL;
 	pd->check = check;

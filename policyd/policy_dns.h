@@ -12,7 +12,9 @@
  * With one, lookups are needed when there is no name (and
  * dns.ptr is on), when the name is unverified and dns.forward_confirm is
  * on, and whenever dns.dnsbl zones are configured.  policy_dns_needed()
- * says so without allocating, so requests that need no DNS take no job.
+ * says so without allocating, so requests that need no DNS take no job;
+ * when it says yes it has filled a struct policy_dns_req, which the other
+ * calls take: the name is checked once per request.
  *
  * policy_dns_start() calls done() exactly once - before returning NULL
  * when every answer was at hand (cache, or nothing to look up), otherwise
@@ -32,7 +34,6 @@
 #define POLICYD_POLICY_DNS_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include "policyd/dnsmsg.h"
 
@@ -56,20 +57,27 @@ struct policy_dns_outcome {
 
 typedef void policy_dns_done_fn(void *arg, const struct policy_dns_outcome *o);
 
-bool policy_dns_needed(const struct config *cfg, const struct policy_req *req);
+/* What the DNS stage reads of a request. */
+struct policy_dns_req {
+	const struct addr *client;      /* client_address parsed; NULL: not
+	                                   parsable (nothing is looked up) */
+	const char *name;               /* the usable name Postfix gave, or NULL */
+	bool verified;                  /* name is client_name */
+};
+
+/* client: the parsed client_address or NULL.  true: DNS is needed, and *q
+ * is filled for policy_dns_try() and policy_dns_start(). */
+bool policy_dns_needed(const struct config *cfg, const struct policy_req *req,
+    const struct addr *client, struct policy_dns_req *q);
 struct policy_dns *policy_dns_start(struct ev_loop *loop,
-    const struct config *cfg, const struct policy_req *req,
+    const struct config *cfg, const struct policy_dns_req *q,
     policy_dns_done_fn *done, void *arg);
 void policy_dns_cancel(struct policy_dns *pd);         /* NULL ok */
 /* When every answer needed is cached: true and *o filled, at once, with
- * no job, timer or allocation (the fast path); else false.  client is the
- * parsed client_address (NULL: not parsable, never cached). */
+ * no job, timer or allocation (the fast path); else false (always for a
+ * client that did not parse). */
 bool policy_dns_try(struct ev_loop *loop, const struct config *cfg,
-    const struct policy_req *req, const struct addr *client,
-    struct policy_dns_outcome *o);
-
-/* The name Postfix gave, and whether it is verified; NULL when none. */
-const char *policy_dns_req_name(const struct policy_req *req, bool *verified);
+    const struct policy_dns_req *q, struct policy_dns_outcome *o);
 
 /* Process-wide: the resolver for cfg (policy_init/_reload), and its end. */
 int  policy_dns_init(struct ev_loop *loop, const struct config *cfg);

@@ -114,7 +114,7 @@ vcache_free(struct vcache *c)
 }
 
 static struct vslot *
-set_of(struct vcache *c, const unsigned char k[16])
+set_of(const struct vcache *c, const unsigned char k[16])
 {
 	return &c->v[(key_hash(k) & (c->nsets - 1)) * VCACHE_WAYS];
 }
@@ -134,7 +134,7 @@ vcache_prefetch(const struct vcache *c, const struct addr *a)
 	if (c == NULL || c->nsets == 0)
 		return;
 	key_of(a, k, &family);
-	s = &c->v[(key_hash(k) & (c->nsets - 1)) * VCACHE_WAYS];
+	s = set_of(c, k);
 	for (int i = 0; i < VCACHE_WAYS; i++)   /* a miss reads every way */
 		__builtin_prefetch(&s[i]);
 }

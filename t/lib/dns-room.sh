@@ -137,6 +137,8 @@ dns_room_fixtures() {
 	dns_room_addr mail.example.net 192.0.2.10
 	dns_room_ptr 192.0.2.20 dsl-192-0-2-20.dyn.example.net
 	dns_room_addr dsl-192-0-2-20.dyn.example.net 192.0.2.20
+	dns_room_ptr 192.0.2.21 dsl-192-0-2-21.dyn.example.net
+	dns_room_addr dsl-192-0-2-21.dyn.example.net 192.0.2.21
 	dns_room_ptr 192.0.2.30 forged.example.net
 	dns_room_addr forged.example.net 192.0.2.99
 	dns_room_ptr 2001:db8::25 mail6.example.net

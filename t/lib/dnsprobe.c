@@ -136,7 +136,8 @@ main(int argc, char **argv)
 			printf("round %d\n", r + 1);
 		outstanding = n;
 		for (int i = 0; i < n; i++)
-			dnscheck_start(loop, d, &dc, &pr[i].addr, pr[i].name,
+			dnscheck_start(loop, d, &dc, &pr[i].addr,
+			    dnscheck_name_usable(pr[i].name) ? pr[i].name : NULL,
 			    pr[i].verified, dnsconf_timeout_ms(&dc), done_cb, &pr[i]);
 		if (outstanding > 0)
 			ev_run(loop, 0);

@@ -127,7 +127,7 @@ h_clean_log() {
 	! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$H_LOG"
 }
 
-# h_ask HOST PORT: send the request on stdin, print the action answered.
+# h_finish [WHAT]: the closing tests (see the top).
 h_finish() {
 	h_alive
 	t_ok $? "policyd still runs"
@@ -137,6 +137,7 @@ h_finish() {
 	t_ok $? "no sanitizer report${1:+ $1}"
 }
 
+# h_fwh_conf FILE DIR JOURNAL [LINE...]: a null-backend helper config.
 h_fwh_conf() {
 	local file=$1 dir=$2 journal=$3
 	shift 3
@@ -149,6 +150,7 @@ batch_window: 10ms
 $(printf '%s\n' "$@")"
 }
 
+# h_ask HOST PORT: send the request on stdin, print the action answered.
 h_ask() {
 	local line
 	exec 7<>"/dev/tcp/$1/$2" || return 1

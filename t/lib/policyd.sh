@@ -4,10 +4,12 @@
 #   t_done                  the plan; exit 1 if anything failed
 #   pd_conf TEXT            write $PD_CONF (a temp file) with TEXT
 #   pd_start [ARGS]         start policyd -c $PD_CONF -f -v ARGS in the
-#                           background, log in $PD_LOG; waits for "started"
+#                           background (under $PD_WRAP when set, e.g.
+#                           valgrind), log in $PD_LOG; waits for "started"
 #   pd_stop                 SIGTERM, wait; sets PD_RC to its exit status
 #   pd_wait_log PATTERN [N] wait until $PD_LOG has N (1) lines matching the
-#                           extended regex PATTERN (10 s at most)
+#                           extended regex PATTERN (10 s at most, or
+#                           $PD_WAIT_TRIES x 50 ms)
 #   pd_raw SPEC [PCLIENT-ARGS]  send stdin raw, print what comes back
 #   pd_sanitizer_clean      0 when the log holds no sanitizer report
 #
@@ -53,7 +55,7 @@ pd_conf() {
 
 pd_wait_log() {
 	local pat=$1 want=${2:-1} i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < ${PD_WAIT_TRIES:-200}; i++)); do
 		[ "$(grep -Ec -- "$pat" "$PD_LOG" 2>/dev/null)" -ge "$want" ] && return 0
 		sleep 0.05
 	done
@@ -62,7 +64,7 @@ pd_wait_log() {
 
 pd_start() {
 	: > "$PD_LOG"
-	"$POLICYD" -c "$PD_CONF" -f -v "$@" 2>> "$PD_LOG" &
+	${PD_WRAP:-} "$POLICYD" -c "$PD_CONF" -f -v "$@" 2>> "$PD_LOG" &
 	PD_PID=$!
 	pd_wait_log 'started: |fatal' && grep -q 'started: ' "$PD_LOG"
 }
