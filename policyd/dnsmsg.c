@@ -277,12 +277,10 @@ dnsmsg_revname(const struct addr *a, const char *zone, char *out, size_t size)
 
 	lbuf_init(&b, out, size);
 	if (a->family == AF_INET) {     /* d.c.b.a: the address reversed */
-		struct addr r = { .family = AF_INET };
-
-		for (int i = 0; i < 4; i++)
-			r.a[i] = a->a[3 - i];
-		lbuf_str(&b, addr_format(&r, tmp, sizeof(tmp)));
-		lbuf_str(&b, ".");
+		for (int i = 3; i >= 0; i--) {
+			lbuf_num(&b, a->a[i]);
+			lbuf_mem(&b, ".", 1);
+		}
 		lbuf_str(&b, zone ? zone : "in-addr.arpa");
 	} else {
 		size_t t = 0;
