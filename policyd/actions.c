@@ -3,8 +3,8 @@
  * syntax check of an action (see actions.h).
  */
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/xmalloc.h"
 #include "common/yconf.h"
@@ -28,15 +28,30 @@ static const struct verb {
 	{ NULL, 0, 0, AV_OTHER },
 };
 
+/* Are the w bytes at s word (upper case), in any case?  Inline: the
+ * library's strncasecmp cost more than the rest of the lookup. */
+static bool
+same_word(const char *s, const char *word, size_t w)
+{
+	for (size_t i = 0; i < w; i++) {
+		char c = s[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - ('a' - 'A'));
+		if (c != word[i])
+			return false;
+	}
+	return true;
+}
+
 /* The verb of the first w bytes of s (the sentinel's when none). */
 static const struct verb *
 verb_of(const char *s, size_t w)
 {
 	const struct verb *v;
 
-	for (v = verbs; v->word; v++)   /* the first letter before the word */
-		if (v->len == w && (s[0] | 0x20) == (v->word[0] | 0x20) &&
-		    strncasecmp(s, v->word, w) == 0)
+	for (v = verbs; v->word; v++)
+		if (v->len == w && same_word(s, v->word, w))
 			break;
 	return v;
 }
