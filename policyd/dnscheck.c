@@ -45,7 +45,8 @@ struct dnscheck {
 	bool cache_only, missed;        /* dnscheck_cached() */
 	dnscheck_done_fn *done;
 	void *arg;
-	struct dnscheck_result r;
+	struct dnscheck_result *r;      /* &res, or dnscheck_cached()'s out */
+	struct dnscheck_result res;
 };
 
 bool
@@ -75,8 +76,8 @@ words(char *buf, size_t size, size_t *o, const char *key, const char *val)
 static void
 note_tempfail(struct dnscheck *c, const char *what, const char *why)
 {
-	if (c->r.why[0] == '\0')
-		snprintf(c->r.why, sizeof(c->r.why), "%s:%s", what, why);
+	if (c->r->why[0] == '\0')
+		snprintf(c->r->why, sizeof(c->r->why), "%s:%s", what, why);
 }
 
 /* Stop every lookup still in flight (NULL handles are no-ops). */
@@ -103,17 +104,17 @@ finish(struct dnscheck *c)
 		int n;
 		if (c->bl_code[i][0] == '\0')
 			continue;
-		n = snprintf(c->r.dnsbl + o, sizeof(c->r.dnsbl) - o, "%s%s:%s",
+		n = snprintf(c->r->dnsbl + o, sizeof(c->r->dnsbl) - o, "%s%s:%s",
 		    o ? "," : "", c->dc->zones[i].zone, c->bl_code[i]);
-		if (n > 0 && (size_t)n < sizeof(c->r.dnsbl) - o)
+		if (n > 0 && (size_t)n < sizeof(c->r->dnsbl) - o)
 			o += (size_t)n;
-		if (c->bl_class[i] != NULL && c->r.dnsbl_class[0] == '\0')
-			snprintf(c->r.dnsbl_class, sizeof(c->r.dnsbl_class), "%s",
+		if (c->bl_class[i] != NULL && c->r->dnsbl_class[0] == '\0')
+			snprintf(c->r->dnsbl_class, sizeof(c->r->dnsbl_class), "%s",
 			    c->bl_class[i]);
 	}
 	if (c->cache_only)
 		return;
-	c->done(c->arg, &c->r);
+	c->done(c->arg, c->r);
 	free(c);
 }
 
@@ -133,13 +134,13 @@ fwd_cb(void *arg, const struct dns_answer *a)
 	struct dnscheck *c = s->c;
 
 	if (a->status == DNS_TEMPFAIL) {
-		c->r.fc = DC_FC_TEMPFAIL;
+		c->r->fc = DC_FC_TEMPFAIL;
 		note_tempfail(c, dns_type_name(a->qtype), a->why);
 	} else {
-		c->r.fc = DC_FC_FORGED;
+		c->r->fc = DC_FC_FORGED;
 		for (size_t i = 0; i < a->n; i++) {
 			if (addr_equal(&a->addrs[i], &c->client))
-				c->r.fc = DC_FC_CONFIRMED;
+				c->r->fc = DC_FC_CONFIRMED;
 		}
 	}
 	slot_done(s);
@@ -171,7 +172,7 @@ static void
 start_fwd(struct dnscheck *c)
 {
 	start_slot(c, &c->fwd, c->client.family == AF_INET6 ? DNS_T_AAAA :
-	    DNS_T_A, c->r.name, fwd_cb);
+	    DNS_T_A, c->r->name, fwd_cb);
 }
 
 static void
@@ -182,16 +183,16 @@ ptr_cb(void *arg, const struct dns_answer *a)
 
 	switch (a->status) {
 	case DNS_OK:
-		c->r.ptr = DC_PTR_FOUND;
-		str_copy(c->r.name, sizeof(c->r.name), a->names[0]);
+		c->r->ptr = DC_PTR_FOUND;
+		str_copy(c->r->name, sizeof(c->r->name), a->names[0]);
 		if (c->dc->forward_confirm && !c->finished)
 			start_fwd(c);
 		break;
 	case DNS_NOTFOUND:
-		c->r.ptr = DC_PTR_NONE;
+		c->r->ptr = DC_PTR_NONE;
 		break;
 	case DNS_TEMPFAIL:
-		c->r.ptr = DC_PTR_TEMPFAIL;
+		c->r->ptr = DC_PTR_TEMPFAIL;
 		note_tempfail(c, "PTR", a->why);
 		break;
 	}
@@ -206,7 +207,7 @@ bl_cb(void *arg, const struct dns_answer *a)
 	const struct dnsbl_zone *z = &c->dc->zones[s->zone];
 
 	if (a->status == DNS_TEMPFAIL) {
-		c->r.bl_tempfail = true;
+		c->r->bl_tempfail = true;
 		note_tempfail(c, z->zone, a->why);
 	}
 	for (size_t i = 0; i < a->n; i++) {
@@ -233,18 +234,18 @@ deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct dnscheck *c = w->data;
 
-	c->r.late = true;
+	c->r->late = true;
 	if (c->ptr.busy) {
-		c->r.ptr = DC_PTR_TEMPFAIL;
+		c->r->ptr = DC_PTR_TEMPFAIL;
 		note_tempfail(c, "PTR", "deadline");
 	}
 	if (c->fwd.busy) {
-		c->r.fc = DC_FC_TEMPFAIL;
+		c->r->fc = DC_FC_TEMPFAIL;
 		note_tempfail(c, "forward", "deadline");
 	}
 	for (size_t i = 0; i < DNSCHECK_ZONES_MAX; i++) {
 		if (c->bl[i].busy) {
-			c->r.bl_tempfail = true;
+			c->r->bl_tempfail = true;
 			note_tempfail(c, c->dc->zones[i].zone, "deadline");
 		}
 	}
@@ -273,20 +274,20 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 	c->client = *client;
 	c->starting = true;
 	if (name != NULL) {             /* usable: the caller checked */
-		c->r.ptr = DC_PTR_GIVEN;
-		str_copy(c->r.name, sizeof(c->r.name), name);
-		c->r.fc = verified ? DC_FC_VERIFIED : DC_FC_SKIPPED;
+		c->r->ptr = DC_PTR_GIVEN;
+		str_copy(c->r->name, sizeof(c->r->name), name);
+		c->r->fc = verified ? DC_FC_VERIFIED : DC_FC_SKIPPED;
 	}
 	if (c->d == NULL) {
-		if (c->r.ptr != DC_PTR_GIVEN)
-			c->r.ptr = dc->no_ptr ? DC_PTR_SKIPPED : DC_PTR_TEMPFAIL;
-		if (c->r.ptr == DC_PTR_TEMPFAIL || dc->nzones > 0)
+		if (c->r->ptr != DC_PTR_GIVEN)
+			c->r->ptr = dc->no_ptr ? DC_PTR_SKIPPED : DC_PTR_TEMPFAIL;
+		if (c->r->ptr == DC_PTR_TEMPFAIL || dc->nzones > 0)
 			note_tempfail(c, "dns", "no resolver");
-		c->r.bl_tempfail = dc->nzones > 0;
+		c->r->bl_tempfail = dc->nzones > 0;
 	} else {
-		if (c->r.ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
+		if (c->r->ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
 			start_fwd(c);
-		else if (c->r.ptr != DC_PTR_GIVEN && !dc->no_ptr &&
+		else if (c->r->ptr != DC_PTR_GIVEN && !dc->no_ptr &&
 		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0)
 			start_slot(c, &c->ptr, DNS_T_PTR, rev, ptr_cb);
 		for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
@@ -314,6 +315,8 @@ dnscheck_start(struct ev_loop *loop, struct dns *d,
 	c->dc = dc;
 	c->done = done;
 	c->arg = arg;
+	c->r = &c->res;
+	result_reset(c->r);
 	ev_timer_init(&c->deadline, deadline_cb, (double)deadline_ms / 1000.0, 0.);
 	c->deadline.data = c;
 	check_begin(c, client, name, verified);
@@ -345,12 +348,12 @@ dnscheck_cached(struct dns *d, const struct dns_config *dc,
 		c.bl_code[i][0] = '\0';
 		c.bl_class[i] = NULL;
 	}
-	result_reset(&c.r);
+	c.r = out;                      /* written in place, not copied */
+	result_reset(out);
 	check_begin(&c, client, name, verified);
 	if (c.missed || c.pending != 0)
 		return false;
 	finish(&c);                     /* fills the DNSBL summary */
-	*out = c.r;
 	return true;
 }
 

@@ -86,8 +86,9 @@ struct dnscheck *dnscheck_start(struct ev_loop *loop, struct dns *d,
     bool verified, long long deadline_ms, dnscheck_done_fn *done, void *arg);
 void dnscheck_cancel(struct dnscheck *c);       /* NULL ok */
 /* The same facts when every answer needed is in the cache: true and *out
- * filled, with no allocation, timer or query; false (nothing started)
- * when something is missing.  The fast path for requests seen before. */
+ * filled, with no allocation, timer or query; false (nothing started,
+ * *out written in part) when something is missing.  The fast path for
+ * requests seen before. */
 bool dnscheck_cached(struct dns *d, const struct dns_config *dc,
     const struct addr *client, const char *name, bool verified,
     struct dnscheck_result *out);

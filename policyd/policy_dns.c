@@ -61,19 +61,19 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req,
 	return !q->verified && dc->forward_confirm;
 }
 
-/* o from r; o keeps its own copies of the name and the class, so that it
- * may outlive r (policy_dns_try()'s r is on its stack). */
+/* The verdict of the facts in o->r; name and class point into o->r or
+ * at literals, so that o may outlive the check that found them. */
 static void
-outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
+outcome_decide(struct policy_dns_outcome *o)
 {
+	const struct dnscheck_result *r = &o->r;
 	const char *cls;
 
 	o->class = NULL;
 	switch (dnscheck_decide(r, &cls)) {
 	case DC_DECIDE_CLASS:
 		o->what = PDNS_CLASS;
-		str_copy(o->classbuf, sizeof(o->classbuf), cls);
-		o->class = o->classbuf;
+		o->class = cls;
 		break;
 	case DC_DECIDE_TEMPFAIL:
 		o->what = PDNS_TEMPFAIL;
@@ -82,8 +82,7 @@ outcome_from(const struct dnscheck_result *r, struct policy_dns_outcome *o)
 		o->what = PDNS_NAME;
 		break;
 	}
-	str_copy(o->namebuf, sizeof(o->namebuf), r->name);
-	o->name = o->namebuf;
+	o->name = r->name;
 	o->forged = r->fc == DC_FC_FORGED;
 	o->late = r->late;
 	dnscheck_reason(r, o->reason, sizeof(o->reason));
@@ -95,7 +94,8 @@ check_done(void *arg, const struct dnscheck_result *r)
 	struct policy_dns *pd = arg;
 	struct policy_dns_outcome o;
 
-	outcome_from(r, &o);
+	o.r = *r;               /* r goes with the check */
+	outcome_decide(&o);
 	pd->done(pd->arg, &o);
 	free(pd);
 }
@@ -104,12 +104,10 @@ bool
 policy_dns_try(struct ev_loop *loop, const struct config *cfg,
     const struct policy_dns_req *q, struct policy_dns_outcome *o)
 {
-	struct dnscheck_result r;
-
 	if (q->client == NULL || !dnscheck_cached(dns_get(loop, &cfg->dns),
-	    &cfg->dns, q->client, q->name, q->verified, &r))
+	    &cfg->dns, q->client, q->name, q->verified, &o->r))
 		return false;
-	outcome_from(&r, o);
+	outcome_decide(o);
 	return true;
 }
 

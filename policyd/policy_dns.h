@@ -35,7 +35,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "policyd/dnsmsg.h"
+#include "policyd/dnscheck.h"
 
 struct ev_loop;
 struct config;
@@ -51,8 +51,9 @@ struct policy_dns_outcome {
 	bool forged;
 	bool late;                      /* the DNS deadline passed */
 	char reason[384];
-	char namebuf[DNS_NAME_MAX + 1];  /* the storage of name and class: */
-	char classbuf[16];               /* an outcome owns its strings */
+	struct dnscheck_result r;       /* the facts, and the storage of name
+	                                   and class: an outcome owns its
+	                                   strings */
 };
 
 typedef void policy_dns_done_fn(void *arg, const struct policy_dns_outcome *o);
