@@ -277,10 +277,19 @@ dnsmsg_revname(const struct addr *a, const char *zone, char *out, size_t size)
 
 	lbuf_init(&b, out, size);
 	if (a->family == AF_INET) {     /* d.c.b.a: the address reversed */
+		char *p = tmp;
+
 		for (int i = 3; i >= 0; i--) {
-			lbuf_num(&b, a->a[i]);
-			lbuf_mem(&b, ".", 1);
+			unsigned v = a->a[i];
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = '.';
 		}
+		lbuf_mem(&b, tmp, (size_t)(p - tmp));
 		lbuf_str(&b, zone ? zone : "in-addr.arpa");
 	} else {
 		size_t t = 0;

@@ -326,6 +326,23 @@ test_revname(void)
 		addr_parse(&a, "2001:db8::77");
 		is_int(dnsmsg_revname(&a, "x", buf, 20), -1, "small buffer");
 	}
+	{       /* every octet value in every place, against printf */
+		struct addr a = { .family = AF_INET };
+		char want[64];
+		int wrong = 0;
+
+		for (unsigned v = 0; v < 256; v++) {
+			unsigned o[4] = { v, 255 - v, v * 7 % 256, v / 3 };
+
+			for (int i = 0; i < 4; i++)
+				a.a[i] = (unsigned char)o[i];
+			snprintf(want, sizeof(want), "%u.%u.%u.%u.in-addr.arpa",
+			    o[3], o[2], o[1], o[0]);
+			dnsmsg_revname(&a, NULL, buf, sizeof(buf));
+			wrong += strcmp(buf, want) != 0;
+		}
+		is_int(wrong, 0, "revname: every octet value in every place");
+	}
 	ok(dnsmsg_name_ok("mail.example.net"), "name ok");
 	ok(!dnsmsg_name_ok("a..b"), "empty label");
 	ok(!dnsmsg_name_ok("a b"), "space");
