@@ -218,17 +218,27 @@ void logline_esc(struct logline *l, const char *s, size_t cut)
 		esc_slow(l, s, cut);
 }
 
+/* The digits are counted first and written in place, from the last: no
+ * staging buffer and no copy of variable length (a call to memcpy). */
 void logline_num(struct logline *l, unsigned long long v, int mindigits)
 {
-	char d[24];
-	int i = sizeof(d);
+	size_t n = 1, i;
+	unsigned long long p = 10;
 
-	do {
-		d[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while ((v > 0 || (int)sizeof(d) - i < mindigits) && i > 0);
-	if (sizeof(l->buf) - l->len >= sizeof(d) - (size_t)i) {
-		memcpy(l->buf + l->len, d + i, sizeof(d) - (size_t)i);
-		l->len += sizeof(d) - (size_t)i;
+	while (n < 20 && v >= p) {      /* 10^19 is the last power that fits */
+		n++;
+		if (n < 20)
+			p *= 10;
 	}
+	if (mindigits > 24)
+		mindigits = 24;
+	if (n < (size_t)mindigits)
+		n = (size_t)mindigits;
+	if (n > sizeof(l->buf) - l->len)
+		return;
+	for (i = n; i > 0; i--) {
+		l->buf[l->len + i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	l->len += n;
 }
