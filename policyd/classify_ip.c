@@ -246,19 +246,13 @@ match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
 	char hex[9], list1[16], list2[16];
 	int i;
 
-	if (hexrun >= 8) {      /* eight hex digits in a row somewhere */
-		put_hex4(hex, a[0], a[1], a[2], a[3]);
+	for (int r = 0; r < 2 && hexrun >= 8; r++) {   /* 8 hex digits in a row */
+		put_hex4(hex, a[r ? 3 : 0], a[r ? 2 : 1], a[r ? 1 : 2],
+		    a[r ? 0 : 3]);
 		if (memmem(h, hlen, hex, 8)) {
 			out->strength = 4;
 			out->pool = 1;
-			cat(out->desc, sizeof(out->desc), "hex");
-			return;
-		}
-		put_hex4(hex, a[3], a[2], a[1], a[0]);
-		if (memmem(h, hlen, hex, 8)) {
-			out->strength = 4;
-			out->pool = 1;
-			cat(out->desc, sizeof(out->desc), "hex-rev");
+			cat(out->desc, sizeof(out->desc), r ? "hex-rev" : "hex");
 			return;
 		}
 	}
