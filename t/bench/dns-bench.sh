@@ -18,6 +18,9 @@
 #           (issue 2), judged on the median of the rounds' ratios (hit,
 #           named and ceiling run one after the other in each round);
 #           hit/named says what the DNS stage itself costs
+#   noise   a second ceiling, the same binary, run next to the first in
+#           each round: how far two identical servers differ on this
+#           machine (informational)
 #   hang    hit again while 1,000 other connections each wait on a lookup
 #           that never completes (answered at dns.timeout_ms, 2 s, with
 #           tempfail_action, then the next address); each round measures
@@ -62,6 +65,7 @@ DNS_ROOM_QUERY_LOG=0 dns_room_start || exit 2
 
 pport=$($PCLIENT -P)
 cport=$($PCLIENT -P)
+c2port=$($PCLIENT -P)
 cat > "$T/policyd.yaml" <<EOF
 listen: [ "inet:127.0.0.1:$pport" ]
 max_connections: $((HANG + CONNS + 100))
@@ -72,14 +76,19 @@ dns:
   cache_size: 300000
 EOF
 printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: 1000\n' "$cport" > "$T/ceiling.yaml"
+printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: 1000\n' "$c2port" > "$T/ceiling2.yaml"
 ./policyd/policyd -c "$T/policyd.yaml" -f 2> "$T/policyd.log" &
 ppid=$!
 room_on_exit "kill $ppid 2>/dev/null; wait $ppid 2>/dev/null"
 ./t/bench/ceiling -c "$T/ceiling.yaml" 2> "$T/ceiling.log" &
 cpid=$!
 room_on_exit "kill $cpid 2>/dev/null"
+./t/bench/ceiling -c "$T/ceiling2.yaml" 2> "$T/ceiling2.log" &
+c2pid=$!
+room_on_exit "kill $c2pid 2>/dev/null"
 room_wait_file "$T/policyd.log" 'started' || { cat "$T/policyd.log"; exit 2; }
 room_wait_file "$T/ceiling.log" 'started' || { cat "$T/ceiling.log"; exit 2; }
+room_wait_file "$T/ceiling2.log" 'started' || { cat "$T/ceiling2.log"; exit 2; }
 
 # Address files: "IP unknown" lines; round r of the misses gets its own slice.
 perl -e 'my $i = 0; for my $b (77, 78) { for my $c (0..255) { for my $d (0..255) {
@@ -110,6 +119,7 @@ run() {         # spec file [requests [pclient options]] -> pclient line +
 		# (host-N.example.net, as pclient's own) classify as none: DUNNO
 	local pid=$ppid n=$(( ${3:-$REQS} / CONNS)) t0 l
 	[ "$1" = "inet:127.0.0.1:$cport" ] && pid=$cpid
+	[ "$1" = "inet:127.0.0.1:$c2port" ] && pid=$c2pid
 	t0=$(ticks "$pid")
 	# shellcheck disable=SC2086
 	l=$($PCLIENT -s "$1" -c "$CONNS" -n "$n" -f "$2" -e DUNNO -t 120 ${4:-})
@@ -130,14 +140,18 @@ done
 # hit, named and the ceiling side by side, the order turned round every
 # other round; each round's ratios compare runs a few seconds apart, so a
 # slow phase of the shared machine weighs on both sides.
-rhit= rnamed=
+# The second ceiling runs on the far side of the first, so that hit and
+# named keep their places next to it.
+rhit= rnamed= rnoise=
 for r in $(seq 1 "$HROUNDS"); do
 	f=$T/miss.$(( (r - 1) % ROUNDS + 1 )).txt
 	if [ $((r % 2)) = 1 ]; then
 		h=$(run "inet:127.0.0.1:$pport" "$f" "$HREQS")
 		n=$(run "inet:127.0.0.1:$pport" "$T/named.txt" "$HREQS")
 		c=$(run "inet:127.0.0.1:$cport" "$T/named.txt" "$HREQS")
+		c2=$(run "inet:127.0.0.1:$c2port" "$T/named.txt" "$HREQS")
 	else
+		c2=$(run "inet:127.0.0.1:$c2port" "$T/named.txt" "$HREQS")
 		c=$(run "inet:127.0.0.1:$cport" "$T/named.txt" "$HREQS")
 		n=$(run "inet:127.0.0.1:$pport" "$T/named.txt" "$HREQS")
 		h=$(run "inet:127.0.0.1:$pport" "$f" "$HREQS")
@@ -145,6 +159,7 @@ for r in $(seq 1 "$HROUNDS"); do
 	hit=$(pick "$hit" "$h"); named=$(pick "$named" "$n"); ceil=$(pick "$ceil" "$c")
 	rhit="$rhit $(ratio "$(field rps "$h")" "$(field rps "$c")")"
 	rnamed="$rnamed $(ratio "$(field rps "$n")" "$(field rps "$c")")"
+	rnoise="$rnoise $(ratio "$(field rps "$c2")" "$(field rps "$c")")"
 done
 # Not the floor's measure, for the reader: the same cached names in
 # Postfix's rhythm (pclient -m 3:0, one client asked 3 times in a row, as
@@ -206,6 +221,8 @@ echo "  named requests: $(median <<< "$rnamed")% of the ceiling (each round:$rna
     "best runs: hits $(ratio "$(field rps "$hit")" "$(field rps "$ceil")")% of the ceiling," \
     "$(ratio "$(field rps "$hit")" "$(field rps "$named")")% of named"
 [ "$hr" -ge 85 ] || { echo "  below the floor: cache hits"; fail=1; }
+echo "  the machine's noise: a second, identical ceiling against the first," \
+    "the same way: median $(median <<< "$rnoise")% (each round:$rnoise)"
 echo "  not the floor's measure: cached names in Postfix's rhythm (the first" \
     "request of a client a DNS-cache hit, the next two verdict-cache hits):" \
     "$(median <<< "$rrhythm")% of the ceiling given the same requests (each round:$rrhythm)"
