@@ -225,11 +225,8 @@ void logline_num(struct logline *l, unsigned long long v, int mindigits)
 	size_t n = 1, i;
 	unsigned long long p = 10;
 
-	while (n < 20 && v >= p) {      /* 10^19 is the last power that fits */
-		n++;
-		if (n < 20)
-			p *= 10;
-	}
+	for (; n < 20 && v >= p; n++)   /* 20 digits: p wraps, unused then */
+		p *= 10;
 	if (mindigits > 24)
 		mindigits = 24;
 	if (n < (size_t)mindigits)

@@ -277,7 +277,8 @@ dnsmsg_revname(const struct addr *a, const char *zone, char *out, size_t size)
 
 	lbuf_init(&b, out, size);
 	if (a->family == AF_INET) {     /* d.c.b.a: the address reversed */
-		char *p = tmp;
+		char *p = tmp;          /* digits by hand: once per DNS request,
+		                           cheaper than inet_ntop or lbuf_num */
 
 		for (int i = 3; i >= 0; i--) {
 			unsigned v = a->a[i];

@@ -75,20 +75,20 @@ dns:
   timeout_ms: 2000             # the default
   cache_size: 300000
 EOF
-printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: 1000\n' "$cport" > "$T/ceiling.yaml"
-printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: 1000\n' "$c2port" > "$T/ceiling2.yaml"
+declare -A pid_of       # the server behind each port, for run()'s CPU figure
 ./policyd/policyd -c "$T/policyd.yaml" -f 2> "$T/policyd.log" &
-ppid=$!
-room_on_exit "kill $ppid 2>/dev/null; wait $ppid 2>/dev/null"
-./t/bench/ceiling -c "$T/ceiling.yaml" 2> "$T/ceiling.log" &
-cpid=$!
-room_on_exit "kill $cpid 2>/dev/null"
-./t/bench/ceiling -c "$T/ceiling2.yaml" 2> "$T/ceiling2.log" &
-c2pid=$!
-room_on_exit "kill $c2pid 2>/dev/null"
-room_wait_file "$T/policyd.log" 'started' || { cat "$T/policyd.log"; exit 2; }
-room_wait_file "$T/ceiling.log" 'started' || { cat "$T/ceiling.log"; exit 2; }
-room_wait_file "$T/ceiling2.log" 'started' || { cat "$T/ceiling2.log"; exit 2; }
+pid_of[$pport]=$!
+room_on_exit "kill $! 2>/dev/null; wait $! 2>/dev/null"
+for c in "ceiling $cport" "ceiling2 $c2port"; do       # the same binary twice
+	read -r name port <<< "$c"
+	printf 'listen: [ "inet:127.0.0.1:%s" ]\nmax_connections: 1000\n' "$port" > "$T/$name.yaml"
+	./t/bench/ceiling -c "$T/$name.yaml" 2> "$T/$name.log" &
+	pid_of[$port]=$!
+	room_on_exit "kill $! 2>/dev/null"
+done
+for f in policyd ceiling ceiling2; do
+	room_wait_file "$T/$f.log" 'started' || { cat "$T/$f.log"; exit 2; }
+done
 
 # Address files: "IP unknown" lines; round r of the misses gets its own slice.
 perl -e 'my $i = 0; for my $b (77, 78) { for my $c (0..255) { for my $d (0..255) {
@@ -117,9 +117,7 @@ ticks() {       # CPU clock ticks a process has used (user + system)
 run() {         # spec file [requests [pclient options]] -> pclient line +
 		# " cpu_ns=N", the server's CPU per request; the names
 		# (host-N.example.net, as pclient's own) classify as none: DUNNO
-	local pid=$ppid n=$(( ${3:-$REQS} / CONNS)) t0 l
-	[ "$1" = "inet:127.0.0.1:$cport" ] && pid=$cpid
-	[ "$1" = "inet:127.0.0.1:$c2port" ] && pid=$c2pid
+	local pid=${pid_of[${1##*:}]} n=$(( ${3:-$REQS} / CONNS)) t0 l
 	t0=$(ticks "$pid")
 	# shellcheck disable=SC2086
 	l=$($PCLIENT -s "$1" -c "$CONNS" -n "$n" -f "$2" -e DUNNO -t 120 ${4:-})
