@@ -16,15 +16,17 @@ static const struct verb {
 	unsigned char text;     /* 0 none, 1 optional, 2 header */
 	enum action_verb verb;
 } verbs[] = {                   /* the common answers first */
-	{ "DUNNO", 5, 0, AV_DUNNO },
-	{ "REJECT", 6, 1, AV_REJECT },
-	{ "DEFER_IF_PERMIT", 15, 1, AV_DEFER_IF_PERMIT },
-	{ "DEFER", 5, 1, AV_DEFER },
-	{ "OK", 2, 0, AV_OK },
-	{ "DEFER_IF_REJECT", 15, 1, AV_DEFER_IF_REJECT },
-	{ "WARN", 4, 1, AV_WARN },
-	{ "HOLD", 4, 1, AV_HOLD },
-	{ "PREPEND", 7, 2, AV_PREPEND },
+#define VERB(w, text, verb) { w, sizeof(w) - 1, text, verb }
+	VERB("DUNNO", 0, AV_DUNNO),
+	VERB("REJECT", 1, AV_REJECT),
+	VERB("DEFER_IF_PERMIT", 1, AV_DEFER_IF_PERMIT),
+	VERB("DEFER", 1, AV_DEFER),
+	VERB("OK", 0, AV_OK),
+	VERB("DEFER_IF_REJECT", 1, AV_DEFER_IF_REJECT),
+	VERB("WARN", 1, AV_WARN),
+	VERB("HOLD", 1, AV_HOLD),
+	VERB("PREPEND", 2, AV_PREPEND),
+#undef VERB
 	{ NULL, 0, 0, AV_OTHER },
 };
 
@@ -89,6 +91,14 @@ is_d(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Is the first word, w bytes, a 4NN or 5NN reply code? */
+static bool
+is_code(const char *s, size_t w)
+{
+	return w == 3 && (s[0] == '4' || s[0] == '5') && is_d(s[1]) &&
+	    is_d(s[2]);
+}
+
 /* "4.7.1 " or "5.7.1 ": a class digit, 1-3 digits, 1-3 digits. */
 static size_t
 enhanced_len(const char *s, char cls)
@@ -129,7 +139,7 @@ action_check(const char *s, const char **err)
 	}
 	w = strcspn(s, " ");
 	text = s[w] ? s + w + 1 : "";
-	if (w == 3 && (s[0] == '4' || s[0] == '5') && is_d(s[1]) && is_d(s[2])) {
+	if (is_code(s, w)) {
 		size_t e = enhanced_len(text, s[0]);
 
 		if (e == 0 && (text[0] == '4' || text[0] == '5') &&
@@ -176,7 +186,7 @@ action_verb(const char *s)
 	 * LF of a reply line (what the statistics count) */
 	while ((unsigned char)s[w] > ' ')
 		w++;
-	if (w == 3 && (s[0] == '4' || s[0] == '5') && is_d(s[1]) && is_d(s[2]))
+	if (is_code(s, w))
 		return s[0] == '5' ? AV_CODE5 : AV_CODE4;
 	return verb_of(s, w)->verb;
 }
