@@ -25,7 +25,9 @@ struct pending {
 	struct dns_lookup *waiters;     /* doubly linked */
 	uint32_t hash;
 	int qtype;
-	char name[];
+	const char *qname;              /* the name asked, in key[] */
+	size_t klen;
+	char key[];                     /* the key, a NUL, the name asked */
 };
 
 struct dns_lookup {
@@ -234,8 +236,8 @@ deliver(struct pending *p, const struct dns_answer *a)
 		d->st.notfound++;
 	else
 		d->st.tempfail++;
-	dnscache_put(d->cache, p->qtype, p->name, a, clamp_ttl(d, a),
-	    ev_now(d->loop));
+	dnscache_put_hashed(d->cache, p->qtype, p->key, p->klen, p->hash, a,
+	    clamp_ttl(d, a), ev_now(d->loop));
 	if (p == d->submitting)
 		d->submit_done = true;
 	while ((l = p->waiters) != NULL) {
@@ -257,7 +259,7 @@ chan_cb(void *arg, int status, const unsigned char *abuf, int alen)
 	answer_from_ares(&a, p->qtype, status, abuf, alen);
 	if (log_verbose())
 		log_debug("dns: %s %s: %s%s%s", dns_type_name(p->qtype),
-		    p->name, dns_status_name(a.status), a.why ? " " : "",
+		    p->qname, dns_status_name(a.status), a.why ? " " : "",
 		    a.why ? a.why : "");
 	deliver(p, &a);
 	dns_answer_release(&a);
@@ -293,7 +295,14 @@ key_make(char key[DNS_NAME_MAX + 2], const char *name)
 	return n;
 }
 
-/* A name made ready for the cache and the in-flight table once. */
+/*
+ * What the cache and the in-flight table know a lookup by, made once.  A
+ * name's key is the name lowercased (key_make()).  The key of an address's
+ * PTR is the address itself: a NUL, its length and its bytes, which no
+ * name equals (a name holds no NUL); so a PTR found in the cache takes
+ * neither the reverse name nor its hash over twenty-odd bytes, and the
+ * reverse name is written only for a query that goes out.
+ */
 struct dns_key {
 	int      qtype;
 	uint32_t hash;
@@ -312,31 +321,46 @@ dns_key_make(struct dns_key *k, int qtype, const char *name)
 	return true;
 }
 
-struct dns_lookup *
-dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
-    void *arg)
+static void
+dns_key_ptr(struct dns_key *k, const struct addr *a)
 {
-	struct dns_key k;
-	const struct dns_answer *hit;
+	size_t n = a->family == AF_INET ? 4 : 16;
+
+	k->name[0] = '\0';
+	k->name[1] = (char)n;
+	memcpy(k->name + 2, a->a, n);
+	k->len = n + 2;
+	k->qtype = DNS_T_PTR;
+	k->hash = dnscache_hash(DNS_T_PTR, k->name, k->len);
+}
+
+/* The cached answer for k, counted; NULL when none. */
+static const struct dns_answer *
+cache_get(struct dns *d, const struct dns_key *k)
+{
+	const struct dns_answer *hit = dnscache_get_hashed(d->cache, k->qtype,
+	    k->name, k->len, k->hash, ev_now(d->loop));
+
+	if (hit != NULL) {
+		d->st.lookups++;
+		d->st.cache_hits++;
+	}
+	return hit;
+}
+
+/* k is not cached: join its query in flight, or send qname's. */
+static struct dns_lookup *
+lookup_wait(struct dns *d, const struct dns_key *k, const char *qname,
+    dns_answer_fn *fn, void *arg)
+{
 	struct dns_lookup *l;
 	struct pending *p;
+	size_t qlen = strlen(qname);
 
 	d->st.lookups++;
-	if (!dns_key_make(&k, qtype, name)) {
-		struct dns_answer bad = { .qtype = qtype, .status = DNS_NOTFOUND,
-		    .why = "bad name", .ttl = DNSMSG_TTL_NONE };
-		fn(arg, &bad);
-		return NULL;
-	}
-	if ((hit = dnscache_get_hashed(d->cache, qtype, k.name, k.len, k.hash,
-	    ev_now(d->loop))) != NULL) {
-		d->st.cache_hits++;
-		fn(arg, hit);
-		return NULL;
-	}
-	for (p = d->tab[k.hash & (d->ntab - 1)]; p != NULL; p = p->hnext) {
-		if (p->hash == k.hash && p->qtype == qtype &&
-		    strcmp(p->name, k.name) == 0)
+	for (p = d->tab[k->hash & (d->ntab - 1)]; p != NULL; p = p->hnext) {
+		if (p->hash == k->hash && p->qtype == k->qtype &&
+		    p->klen == k->len && memcmp(p->key, k->name, k->len) == 0)
 			break;
 	}
 	l = xcalloc(1, sizeof(*l));
@@ -351,44 +375,95 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 		p->waiters = l;
 		return l;
 	}
-	p = xmalloc(sizeof(*p) + k.len + 1);
+	p = xmalloc(sizeof(*p) + k->len + 1 + qlen + 1);
 	memset(p, 0, sizeof(*p));
-	memcpy(p->name, k.name, k.len + 1);
+	memcpy(p->key, k->name, k->len);
+	p->key[k->len] = '\0';
+	memcpy(p->key + k->len + 1, qname, qlen + 1);
+	p->qname = p->key + k->len + 1;
+	p->klen = k->len;
 	p->d = d;
-	p->hash = k.hash;
-	p->qtype = qtype;
+	p->hash = k->hash;
+	p->qtype = k->qtype;
 	p->waiters = l;
 	l->p = p;
-	p->hnext = d->tab[k.hash & (d->ntab - 1)];
-	d->tab[k.hash & (d->ntab - 1)] = p;
+	p->hnext = d->tab[k->hash & (d->ntab - 1)];
+	d->tab[k->hash & (d->ntab - 1)] = p;
 	if (++d->st.inflight > d->ntab)
 		tab_grow(d);
 	d->st.queries++;
 	/* c-ares may call back before ares_query() returns. */
 	d->submitting = p;
 	d->submit_done = false;
-	dnschan_query(d->chan, k.name, qtype, chan_cb, p);
+	dnschan_query(d->chan, p->qname, k->qtype, chan_cb, p);
 	d->submitting = NULL;
 	if (d->submit_done)
 		return NULL;
 	return l;
 }
 
-const struct dns_answer *
-dns_cached(struct dns *d, int qtype, const char *name)
+struct dns_lookup *
+dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
+    void *arg)
 {
 	const struct dns_answer *hit;
 	struct dns_key k;
 
-	if (!dns_key_make(&k, qtype, name))
-		return NULL;
-	hit = dnscache_get_hashed(d->cache, qtype, k.name, k.len, k.hash,
-	    ev_now(d->loop));
-	if (hit != NULL) {
+	if (!dns_key_make(&k, qtype, name)) {
+		struct dns_answer bad = { .qtype = qtype, .status = DNS_NOTFOUND,
+		    .why = "bad name", .ttl = DNSMSG_TTL_NONE };
 		d->st.lookups++;
-		d->st.cache_hits++;
+		fn(arg, &bad);
+		return NULL;
 	}
-	return hit;
+	if ((hit = cache_get(d, &k)) != NULL) {
+		fn(arg, hit);
+		return NULL;
+	}
+	return lookup_wait(d, &k, k.name, fn, arg);
+}
+
+struct dns_lookup *
+dns_lookup_ptr(struct dns *d, const struct addr *a, dns_answer_fn *fn,
+    void *arg)
+{
+	const struct dns_answer *hit;
+	struct dns_key k;
+	char rev[DNS_NAME_MAX + 1];
+
+	dns_key_ptr(&k, a);
+	if ((hit = cache_get(d, &k)) != NULL) {
+		fn(arg, hit);
+		return NULL;
+	}
+	(void)dnsmsg_revname(a, NULL, rev, sizeof(rev));  /* fits: 73 bytes */
+	return lookup_wait(d, &k, rev, fn, arg);
+}
+
+const struct dns_answer *
+dns_cached(struct dns *d, int qtype, const char *name)
+{
+	struct dns_key k;
+
+	return dns_key_make(&k, qtype, name) ? cache_get(d, &k) : NULL;
+}
+
+const struct dns_answer *
+dns_cached_ptr(struct dns *d, const struct addr *a)
+{
+	struct dns_key k;
+
+	dns_key_ptr(&k, a);
+	return cache_get(d, &k);
+}
+
+void
+dns_prefetch_ptr(const struct dns *d, const struct addr *a)
+{
+	struct dns_key k;
+
+	dns_key_ptr(&k, a);
+	dnscache_prefetch(d->cache, k.hash);
 }
 
 void

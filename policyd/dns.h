@@ -71,11 +71,19 @@ const struct dns *dns_peek(void);               /* dns_get()'s, or NULL */
 
 struct dns_lookup *dns_lookup(struct dns *d, int qtype, const char *name,
     dns_answer_fn *fn, void *arg);
+/* The same for the PTR of address a (its reverse name, asked only when
+ * the answer is not cached). */
+struct dns_lookup *dns_lookup_ptr(struct dns *d, const struct addr *a,
+    dns_answer_fn *fn, void *arg);
 void dns_lookup_cancel(struct dns_lookup *l);  /* NULL ok */
-/* The cached answer for (qtype, name), or NULL; counts as a lookup and a
- * hit.  Valid until the next call into this module. */
+/* The cached answer for (qtype, name), or for the PTR of a; NULL when
+ * none.  Counts as a lookup and a hit.  Valid until the next call into
+ * this module. */
 const struct dns_answer *dns_cached(struct dns *d, int qtype,
     const char *name);
+const struct dns_answer *dns_cached_ptr(struct dns *d, const struct addr *a);
+/* A hint: start loading where the cached PTR of a would be found. */
+void dns_prefetch_ptr(const struct dns *d, const struct addr *a);
 
 void dns_stats(const struct dns *d, struct dns_stats *st);
 

@@ -31,7 +31,7 @@ struct centry {
 	double   expires;
 	uint32_t hash;
 	uint16_t qtype;
-	uint16_t klen;                  /* strlen(key) */
+	uint16_t klen;                  /* the key's bytes (a NUL follows) */
 	bool     ref;                   /* hit since it last reached the tail */
 	char     key[];                 /* then, aligned: struct ctail */
 };
@@ -284,10 +284,10 @@ dnscache_get(struct dnscache *c, int qtype, const char *name, double now)
 }
 
 const struct dns_answer *
-dnscache_get_hashed(struct dnscache *c, int qtype, const char *name,
+dnscache_get_hashed(struct dnscache *c, int qtype, const char *key,
     size_t len, uint32_t h, double now)
 {
-	struct centry *e = find(c, h, qtype, name, len);
+	struct centry *e = find(c, h, qtype, key, len);
 
 	if (e == NULL) {
 		c->st.misses++;
@@ -308,7 +308,7 @@ dnscache_get_hashed(struct dnscache *c, int qtype, const char *name,
 /* One block, as the top of this file says: the header and the key, then
  * the links and the answer, its address or name-pointer array, the names. */
 static struct centry *
-entry_new(int qtype, const char *name, size_t klen, const struct dns_answer *a)
+entry_new(int qtype, const char *key, size_t klen, const struct dns_answer *a)
 {
 	size_t arr = 0, strs = 0, size, to = tail_off(klen);
 	struct centry *e;
@@ -326,7 +326,7 @@ entry_new(int qtype, const char *name, size_t klen, const struct dns_answer *a)
 	memset(e, 0, to + sizeof(struct ctail));
 	e->qtype = (uint16_t)qtype;
 	e->klen = (uint16_t)klen;
-	memcpy(e->key, name, klen + 1);
+	memcpy(e->key, key, klen);      /* e->key[klen]: zeroed above */
 	t = tail_of(e);
 	t->ans = *a;
 	p = (char *)t->data + arr;
@@ -350,17 +350,26 @@ void
 dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now)
 {
-	size_t klen = strlen(name);
-	uint32_t h = dnscache_hash(qtype, name, klen);
+	size_t len = strlen(name);
+
+	dnscache_put_hashed(c, qtype, name, len, dnscache_hash(qtype, name,
+	    len), a, ttl, now);
+}
+
+void
+dnscache_put_hashed(struct dnscache *c, int qtype, const char *key,
+    size_t klen, uint32_t h, const struct dns_answer *a, unsigned ttl,
+    double now)
+{
 	struct centry *e;
 
-	if ((e = find(c, h, qtype, name, klen)) != NULL)
+	if ((e = find(c, h, qtype, key, klen)) != NULL)
 		entry_remove(c, e);
 	if (ttl == 0 || klen > DNS_NAME_MAX)
 		return;
 	while (c->n >= c->max)
 		evict_one(c);
-	e = entry_new(qtype, name, klen, a);
+	e = entry_new(qtype, key, klen, a);
 	e->hash = h;
 	e->expires = now + ttl;
 	if (c->n >= c->nbuckets && c->nbuckets < (1u << 24))
@@ -369,6 +378,12 @@ dnscache_put(struct dnscache *c, int qtype, const char *name,
 	c->buckets[h & (c->nbuckets - 1)] = e;
 	list_push(c, e);
 	c->n++;
+}
+
+void
+dnscache_prefetch(const struct dnscache *c, uint32_t h)
+{
+	__builtin_prefetch(&c->buckets[h & (c->nbuckets - 1)]);
 }
 
 void

@@ -2,8 +2,10 @@
  * dnscache.h - a bounded cache of DNS answers, honouring TTLs (pure: the
  * caller passes the time; no I/O, no logging).
  *
- * Keyed by (query type, name); names are compared exactly, so callers pass
- * them lowercased (dnsmsg and dns.c do).  Positive and negative answers
+ * Keyed by (query type, key): a key is bytes of a known length, compared
+ * exactly - a name, lowercased by the caller (dnsmsg and dns.c do), or any
+ * other bytes the caller chooses (dns.c keys an address's PTR by the
+ * address).  Positive and negative answers
  * (NOTFOUND) are kept until now + ttl; temporary failures too, for the short
  * ttl the caller gives them, so a failing server is not hammered.  When
  * full, the oldest entry not hit since it was last considered goes (second
@@ -35,14 +37,19 @@ void dnscache_free(struct dnscache *c);                  /* NULL ok */
 void dnscache_set_max(struct dnscache *c, size_t max);
 const struct dns_answer *dnscache_get(struct dnscache *c, int qtype,
     const char *name, double now);
-/* The same with name's length and dnscache_hash() known already. */
+/* The same for a key of len bytes whose dnscache_hash() is h. */
 const struct dns_answer *dnscache_get_hashed(struct dnscache *c, int qtype,
-    const char *name, size_t len, uint32_t h, double now);
+    const char *key, size_t len, uint32_t h, double now);
 /* ttl: seconds from now (0: not stored). */
 void dnscache_put(struct dnscache *c, int qtype, const char *name,
     const struct dns_answer *a, unsigned ttl, double now);
+void dnscache_put_hashed(struct dnscache *c, int qtype, const char *key,
+    size_t len, uint32_t h, const struct dns_answer *a, unsigned ttl,
+    double now);
+/* A hint: start loading the bucket of hash h into the CPU cache. */
+void dnscache_prefetch(const struct dnscache *c, uint32_t h);
 void dnscache_stats(const struct dnscache *c, struct dnscache_stats *st);
-/* Keyed hash of (qtype, name of len bytes) (SipHash-1-3, a random key
+/* Keyed hash of (qtype, key of len bytes) (SipHash-1-3, a random key
  * per process, drawn by the first dnscache_new()); shared with the
  * in-flight table of dns.c. */
 uint32_t dnscache_hash(int qtype, const char *name, size_t len);

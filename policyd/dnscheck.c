@@ -146,6 +146,7 @@ fwd_cb(void *arg, const struct dns_answer *a)
 	slot_done(s);
 }
 
+/* Look up (qtype, name), or the client's PTR when name is NULL. */
 static void
 start_slot(struct dnscheck *c, struct slot *s, int qtype, const char *name,
     dns_answer_fn *fn)
@@ -156,14 +157,16 @@ start_slot(struct dnscheck *c, struct slot *s, int qtype, const char *name,
 	s->busy = true;
 	c->pending++;
 	if (c->cache_only) {
-		const struct dns_answer *a = dns_cached(c->d, qtype, name);
+		const struct dns_answer *a = name != NULL ?
+		    dns_cached(c->d, qtype, name) : dns_cached_ptr(c->d, &c->client);
 		if (a != NULL)
 			fn(s, a);
 		else
 			c->missed = true;       /* the slot stays busy */
 		return;
 	}
-	l = dns_lookup(c->d, qtype, name, fn, s);
+	l = name != NULL ? dns_lookup(c->d, qtype, name, fn, s) :
+	    dns_lookup_ptr(c->d, &c->client, fn, s);
 	if (l != NULL)
 		s->l = l;
 }
@@ -287,9 +290,8 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 	} else {
 		if (c->r->ptr == DC_PTR_GIVEN && !verified && dc->forward_confirm)
 			start_fwd(c);
-		else if (c->r->ptr != DC_PTR_GIVEN && !dc->no_ptr &&
-		    dnsmsg_revname(client, NULL, rev, sizeof(rev)) == 0)
-			start_slot(c, &c->ptr, DNS_T_PTR, rev, ptr_cb);
+		else if (c->r->ptr != DC_PTR_GIVEN && !dc->no_ptr)
+			start_slot(c, &c->ptr, DNS_T_PTR, NULL, ptr_cb);
 		for (size_t i = 0; i < dc->nzones && i < DNSCHECK_ZONES_MAX; i++) {
 			const struct dnsbl_zone *z = &dc->zones[i];
 			if (client->family == AF_INET6 && z->no_ipv6)

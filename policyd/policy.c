@@ -220,8 +220,10 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	fwlink_req_init(&fwr, req);
 	/* the one parse of client_address, for every stage */
 	client = fwr.have_addr ? &fwr.addr : NULL;
-	if (client != NULL)
-		verdict_prefetch(client);       /* loads while exceptions run */
+	if (client != NULL) {           /* loads while exceptions run */
+		verdict_prefetch(client);
+		policy_dns_prefetch(cfg, req, client);
+	}
 	if (cfg->debug_delay_ms > 0) {
 		job = job_new(loop, cfg, done, arg);
 		job->fw = fwr;

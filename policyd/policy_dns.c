@@ -61,6 +61,24 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req,
 	return !q->verified && dc->forward_confirm;
 }
 
+static bool
+no_name(const char *s)
+{
+	return s == NULL || *s == '\0' || strcmp(s, "unknown") == 0;
+}
+
+void
+policy_dns_prefetch(const struct config *cfg, const struct policy_req *req,
+    const struct addr *client)
+{
+	const struct dns *d;
+
+	if (live && cfg->dns.parsed && !cfg->dns.no_ptr &&
+	    no_name(req->client_name) && no_name(req->reverse_client_name) &&
+	    (d = dns_peek()) != NULL)
+		dns_prefetch_ptr(d, client);
+}
+
 /* The verdict of the facts in o->r; name and class point into o->r or
  * at literals, so that o may outlive the check that found them. */
 static void

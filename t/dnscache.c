@@ -108,6 +108,33 @@ test_cache(void)
 	}
 	is_int(found, 5000, "5000 entries all found");
 	dnscache_free(c);
+
+	/* Keys are bytes, not strings: dns.c keys an address's PTR as a NUL,
+	 * a length and the address, so keys that differ only after a NUL are
+	 * different entries, and none of them is the empty name. */
+	c = dnscache_new(10);
+	{
+		static const char k1[] = { 0, 4, 192, 0, 2, 1 };
+		static const char k2[] = { 0, 4, 192, 0, 2, 2 };
+		struct dns_answer b = ptr_answer("h2.example");
+		uint32_t h1 = dnscache_hash(DNS_T_PTR, k1, sizeof(k1));
+		uint32_t h2 = dnscache_hash(DNS_T_PTR, k2, sizeof(k2));
+
+		dnscache_put_hashed(c, DNS_T_PTR, k1, sizeof(k1), h1, &a, 60, 0);
+		dnscache_put_hashed(c, DNS_T_PTR, k2, sizeof(k2), h2, &b, 60, 0);
+		g = dnscache_get_hashed(c, DNS_T_PTR, k1, sizeof(k1), h1, 1);
+		ok(g != NULL && strcmp(g->names[0], "h1.example") == 0,
+		    "a key with a NUL: found with its own answer");
+		g = dnscache_get_hashed(c, DNS_T_PTR, k2, sizeof(k2), h2, 1);
+		ok(g != NULL && strcmp(g->names[0], "h2.example") == 0,
+		    "a key differing after the NUL: the other answer");
+		ok(dnscache_get(c, DNS_T_PTR, "", 1) == NULL,
+		    "the empty name is neither");
+		dnscache_stats(c, &st);
+		is_int((long long)st.entries, 2, "two entries");
+		dns_answer_release(&b);
+	}
+	dnscache_free(c);
 	dns_answer_release(&a);
 }
 
