@@ -7,9 +7,10 @@
  * and a referenced tail gets a second chance (moved to the head, mark
  * cleared) - least recently used, near enough, without touching the list
  * on every hit.  Each entry is one block aligned to a cache line and laid
- * out for the hit path: the header and the key (a reverse IPv4 name fits)
- * fill the first line, the answer and its names or addresses follow, and
- * so do the insertion-order links, which only inserts and evictions touch.
+ * out for the hit path: the header and the key (an address's PTR key, or a
+ * name of up to 38 bytes) fill the first line, the answer and its names or
+ * addresses follow, and so do the insertion-order links, which only
+ * inserts and evictions touch.
  * A hit then reads the bucket and one or two adjacent lines, not four
  * scattered ones.
  */

@@ -2,8 +2,9 @@
  * t/fuzz/dnscache.c - libFuzzer harness for the DNS answer cache
  * (policyd/dnscache.c), checked against a model.
  *
- * The input is a program over 24 keys (A, PTR, AAAA x 8 names, up to 253
- * bytes long): put an answer (status, 0..16 records, TTL 0..7 s), get one,
+ * The input is a program over 24 keys (A, PTR, AAAA x 8 keys: names up to
+ * 253 bytes long, and two keys with a NUL that differ only after it, as
+ * dns.c keys an address's PTR): put an answer (status, 0..16 records, TTL 0..7 s), get one,
  * let time pass, change the size (0..20).  The model keeps the last answer
  * put per key and until when.  Properties: a hit returns a deep copy equal
  * to the last answer put for that key (type, status, reason, TTL, every
@@ -34,16 +35,25 @@ struct dc_model {
 	struct dns_answer a;    /* deep copy */
 };
 
-static void
+/* Key i into buf; its length. */
+static size_t
 dc_name(char *buf, size_t size, unsigned i)
 {
 	size_t n = i == 7 ? 253 : 10 + i * 7, k;
 
+	if (i == 5 || i == 6) {         /* a NUL, a length, an address */
+		static const char addr[2][6] = { { 0, 4, 10, 0, 0, 1 },
+			{ 0, 4, 10, 0, 0, 2 } };
+		memcpy(buf, addr[i - 5], 6);
+		buf[6] = '\0';
+		return 6;
+	}
 	if (n >= size)
 		n = size - 1;
 	for (k = 0; k < n; k++)
 		buf[k] = (k % 9 == 8) ? '.' : (char)('a' + (k + i) % 26);
 	buf[n] = '\0';
+	return n;
 }
 
 static void
@@ -77,7 +87,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct dns_answer *got;
 	char name[DNS_NAME_MAX + 1], rec[64];
 	double now = 1000.0;
-	size_t i = 1, max, k, j;
+	size_t i = 1, max, k, j, len;
+	uint32_t h;
 
 	if (size < 1)
 		return 0;
@@ -88,7 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = data[i++], key = data[i++] % DC_KEYS, arg = data[i++];
 		int qtype = dc_types[key / DC_NAMES];
 
-		dc_name(name, sizeof(name), key % DC_NAMES);
+		len = dc_name(name, sizeof(name), key % DC_NAMES);
+		h = dnscache_hash(qtype, name, len);
 		switch (op % 5) {
 		case 0:
 		case 1: {               /* put */
@@ -115,7 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					a.addrs[j].a[3] = op;
 				}
 			}
-			dnscache_put(c, qtype, name, &a, ttl, now);
+			dnscache_put_hashed(c, qtype, name, len, h, &a, ttl, now);
 			dns_answer_release(&m[key].a);
 			if (ttl == 0) {         /* not stored: old entry or none */
 				m[key].state = m[key].state == DC_NEVER ? DC_NEVER :
@@ -129,7 +141,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 2:                 /* get */
-			got = dnscache_get(c, qtype, name, now);
+			got = dnscache_get_hashed(c, qtype, name, len, h, now);
 			if (got == NULL)
 				break;
 			fuzz_check(m[key].state != DC_NEVER,
@@ -156,9 +168,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A key never stored stays a miss. */
 	for (k = 0; k < DC_KEYS; k++)
 		if (m[k].state == DC_NEVER) {
-			dc_name(name, sizeof(name), (unsigned)(k % DC_NAMES));
-			fuzz_check(dnscache_get(c, dc_types[k / DC_NAMES], name,
-			    now) == NULL, "miss for a key never put");
+			int qt = dc_types[k / DC_NAMES];
+
+			len = dc_name(name, sizeof(name), (unsigned)(k % DC_NAMES));
+			fuzz_check(dnscache_get_hashed(c, qt, name, len,
+			    dnscache_hash(qt, name, len), now) == NULL,
+			    "miss for a key never put");
 		}
 	for (k = 0; k < DC_KEYS; k++)
 		dns_answer_release(&m[k].a);
