@@ -25,9 +25,10 @@ struct pending {
 	struct dns_lookup *waiters;     /* doubly linked */
 	uint32_t hash;
 	int qtype;
-	const char *qname;              /* the name asked, in key[] */
+	const char *qname;              /* the name asked: key[], or after it */
 	size_t klen;
-	char key[];                     /* the key, a NUL, the name asked */
+	char key[];                     /* the key, a NUL; for a PTR key the
+	                                   reverse name asked follows */
 };
 
 struct dns_lookup {
@@ -321,17 +322,27 @@ dns_key_make(struct dns_key *k, int qtype, const char *name)
 	return true;
 }
 
+/* A request's PTR is keyed up to three times (the prefetch, the cache-only
+ * check, the lookup): the hash of the last key made is kept.  Keys are
+ * compared as 18 bytes, an IPv4 one zero-padded (a fixed size compares
+ * inline); a key is never all zeros, as last is at first. */
 static void
 dns_key_ptr(struct dns_key *k, const struct addr *a)
 {
+	static char last[18];
+	static uint32_t last_hash;
 	size_t n = a->family == AF_INET ? 4 : 16;
 
-	k->name[0] = '\0';
+	memset(k->name, 0, sizeof(last));
 	k->name[1] = (char)n;
 	memcpy(k->name + 2, a->a, n);
 	k->len = n + 2;
 	k->qtype = DNS_T_PTR;
-	k->hash = dnscache_hash(DNS_T_PTR, k->name, k->len);
+	if (memcmp(last, k->name, sizeof(last)) != 0) {
+		memcpy(last, k->name, sizeof(last));
+		last_hash = dnscache_hash(DNS_T_PTR, k->name, k->len);
+	}
+	k->hash = last_hash;
 }
 
 /* The cached answer for k, counted; NULL when none. */
@@ -348,15 +359,25 @@ cache_get(struct dns *d, const struct dns_key *k)
 	return hit;
 }
 
-/* k is not cached: join its query in flight, or send qname's. */
+/*
+ * The answer for k: from the cache (fn called, NULL returned), else from
+ * the query in flight for k, joined, or from one sent.  The name asked is
+ * k's own, or for a PTR key the reverse name of ptr_of, written only here.
+ */
 static struct dns_lookup *
-lookup_wait(struct dns *d, const struct dns_key *k, const char *qname,
+lookup_key(struct dns *d, const struct dns_key *k, const struct addr *ptr_of,
     dns_answer_fn *fn, void *arg)
 {
+	const struct dns_answer *hit;
 	struct dns_lookup *l;
 	struct pending *p;
-	size_t qlen = strlen(qname);
+	char rev[DNS_NAME_MAX + 1];
+	size_t qlen = 0;
 
+	if ((hit = cache_get(d, k)) != NULL) {
+		fn(arg, hit);
+		return NULL;
+	}
 	d->st.lookups++;
 	for (p = d->tab[k->hash & (d->ntab - 1)]; p != NULL; p = p->hnext) {
 		if (p->hash == k->hash && p->qtype == k->qtype &&
@@ -375,12 +396,19 @@ lookup_wait(struct dns *d, const struct dns_key *k, const char *qname,
 		p->waiters = l;
 		return l;
 	}
-	p = xmalloc(sizeof(*p) + k->len + 1 + qlen + 1);
+	if (ptr_of != NULL) {           /* fits: at most 73 bytes */
+		(void)dnsmsg_revname(ptr_of, NULL, rev, sizeof(rev));
+		qlen = strlen(rev) + 1;
+	}
+	p = xmalloc(sizeof(*p) + k->len + 1 + qlen);
 	memset(p, 0, sizeof(*p));
 	memcpy(p->key, k->name, k->len);
 	p->key[k->len] = '\0';
-	memcpy(p->key + k->len + 1, qname, qlen + 1);
-	p->qname = p->key + k->len + 1;
+	p->qname = p->key;              /* a name's key is the name */
+	if (ptr_of != NULL) {
+		p->qname = p->key + k->len + 1;
+		memcpy(p->key + k->len + 1, rev, qlen);
+	}
 	p->klen = k->len;
 	p->d = d;
 	p->hash = k->hash;
@@ -406,7 +434,6 @@ struct dns_lookup *
 dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
     void *arg)
 {
-	const struct dns_answer *hit;
 	struct dns_key k;
 
 	if (!dns_key_make(&k, qtype, name)) {
@@ -416,28 +443,17 @@ dns_lookup(struct dns *d, int qtype, const char *name, dns_answer_fn *fn,
 		fn(arg, &bad);
 		return NULL;
 	}
-	if ((hit = cache_get(d, &k)) != NULL) {
-		fn(arg, hit);
-		return NULL;
-	}
-	return lookup_wait(d, &k, k.name, fn, arg);
+	return lookup_key(d, &k, NULL, fn, arg);
 }
 
 struct dns_lookup *
 dns_lookup_ptr(struct dns *d, const struct addr *a, dns_answer_fn *fn,
     void *arg)
 {
-	const struct dns_answer *hit;
 	struct dns_key k;
-	char rev[DNS_NAME_MAX + 1];
 
 	dns_key_ptr(&k, a);
-	if ((hit = cache_get(d, &k)) != NULL) {
-		fn(arg, hit);
-		return NULL;
-	}
-	(void)dnsmsg_revname(a, NULL, rev, sizeof(rev));  /* fits: 73 bytes */
-	return lookup_wait(d, &k, rev, fn, arg);
+	return lookup_key(d, &k, a, fn, arg);
 }
 
 const struct dns_answer *

@@ -15,6 +15,7 @@
 #include "policyd/policy_dns.h"
 #include "policyd/policy_proto.h"
 #include "policyd/stats.h"
+#include "policyd/verdict.h"
 
 struct policy_dns {
 	struct dnscheck *check;
@@ -61,12 +62,6 @@ policy_dns_needed(const struct config *cfg, const struct policy_req *req,
 	return !q->verified && dc->forward_confirm;
 }
 
-static bool
-no_name(const char *s)
-{
-	return s == NULL || *s == '\0' || strcmp(s, "unknown") == 0;
-}
-
 void
 policy_dns_prefetch(const struct config *cfg, const struct policy_req *req,
     const struct addr *client)
@@ -74,8 +69,7 @@ policy_dns_prefetch(const struct config *cfg, const struct policy_req *req,
 	const struct dns *d;
 
 	if (live && cfg->dns.parsed && !cfg->dns.no_ptr &&
-	    no_name(req->client_name) && no_name(req->reverse_client_name) &&
-	    (d = dns_peek()) != NULL)
+	    verdict_name(req) == NULL && (d = dns_peek()) != NULL)
 		dns_prefetch_ptr(d, client);
 }
 

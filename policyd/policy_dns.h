@@ -70,9 +70,9 @@ struct policy_dns_req {
  * is filled for policy_dns_try() and policy_dns_start(). */
 bool policy_dns_needed(const struct config *cfg, const struct policy_req *req,
     const struct addr *client, struct policy_dns_req *q);
-/* A hint, before the earlier stages: when the request brings no name,
- * start loading where the client's cached PTR would be, so that it is
- * there if the DNS stage comes. */
+/* A hint, before the earlier stages: when the request brings no name
+ * (verdict_name()), start loading where the client's cached PTR would be,
+ * so that it is there if the DNS stage comes. */
 void policy_dns_prefetch(const struct config *cfg,
     const struct policy_req *req, const struct addr *client);
 struct policy_dns *policy_dns_start(struct ev_loop *loop,
