@@ -12,6 +12,7 @@
 #                          touching the programs other tests run
 #   make soak              1,000,000 requests over 64 connections, RSS before and
 #                          after, a valgrind run and an ASan run (t/lib/hostile-soak.sh);
+#                          then the same with DNS lookups (t/lib/dns-soak.sh);
 #                          SOAK_REQUESTS=N for another count
 #   make clean-fuzz
 #
@@ -112,7 +113,8 @@ $(FZ)/bin/policyd $(FZ)/bin/firewall-helper:
 SOAK_REQUESTS ?= 1000000
 soak:
 	@$(MAKE) --no-print-directory all t/lib/hostile-load
-	@bash t/lib/hostile-soak.sh $(SOAK_REQUESTS)
+	@rc=0; bash t/lib/hostile-soak.sh $(SOAK_REQUESTS) || rc=1; \
+	    bash t/lib/dns-soak.sh $(SOAK_REQUESTS) || rc=1; exit $$rc
 
 clean-fuzz:
 	rm -rf $(FZ)
