@@ -26,36 +26,22 @@
 # 2. The same under valgrind (memcheck, full leak check): SOAK_VG_REQUESTS
 #    (20,000), then SIGTERM with lookups still hanging.
 # 3. The ASan+UBSan build (make fuzz-asan): SOAK_ASAN_REQUESTS (200,000).
-# Figures go to stdout and build-fuzz/dns-soak-report.txt.
+# Figures go to stdout and build-fuzz/dns-soak-report.txt.  The pieces both
+# soak runs use are in t/lib/soak-common.sh.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. t/lib/soak-common.sh
 N=${1:-1000000}
 WARM=${SOAK_WARMUP:-200000}
 SLACK=${SOAK_RSS_SLACK_KB:-2048}
 VGN=${SOAK_VG_REQUESTS:-20000}
 ASN=${SOAK_ASAN_REQUESTS:-200000}
 HL=./t/lib/hostile-load
-REPORT=build-fuzz/dns-soak-report.txt
-PIDS=()
+soak_init "DNS SOAK" build-fuzz/dns-soak-report.txt   # its exit trap first
+TMP=$SOAK_TMP
 . t/lib/dns-room.sh
 dns_room_check || { echo "dns-soak: $DNS_ROOM_WHY"; exit 1; }
 dns_room_init || exit 1
-TMP=$DNS_ROOM_DIR
-room_on_exit 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done'
-rc=0
-fail() { echo "DNS SOAK FAIL: $*"; rc=1; }
-say() { echo "$*" | tee -a "$REPORT"; }
-mkdir -p build-fuzz
-: > "$REPORT"
-
-unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE
-make -s all t/lib/hostile-load >/dev/null || { echo "make failed"; exit 1; }
-cp policyd/policyd "$TMP/policyd"
-if ldd "$TMP/policyd" | grep -q 'libasan\|libubsan'; then
-	echo "policyd/policyd is a sanitizer build: run make (without SANITIZE) first"
-	exit 1
-fi
-rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 # The records: one perl pass writes the 187,500 lines unbound loads.
 perl -e 'for my $m (1..250) { for my $n (1..250) {
@@ -63,7 +49,7 @@ perl -e 'for my $m (1..250) { for my $n (1..250) {
 	print "local-data: \"$n.$m.1.10.in-addr.arpa. 3600 IN PTR $h.\"\n";
 	print "local-data: \"$h. 3600 IN A 10.1.$m.$n\"\n";
 	print "local-data: \"$n.$m.3.10.pbl.test. 3600 IN A 127.0.0.10\"\n";
-}}' >> "$TMP/records.conf"
+}}' >> "$DNS_ROOM_DIR/records.conf"
 dns_room_sink drop || { echo "dns-soak: the sink did not start"; exit 1; }
 dns_room_forward 99.10.in-addr.arpa "127.0.0.1@$DNS_ROOM_SINK_PORT"
 DNS_ROOM_QUERY_LOG=0 dns_room_start || { echo "dns-soak: unbound did not start"; exit 1; }
@@ -94,29 +80,6 @@ kind hot '10.1.1.@N@'
 kind mail '198.51.100.@N@' 'mail@N@.example.org'
 kind hang '10.99.@M@.@N@'
 
-ask() {         # the action for one request on stdin
-	local line
-	exec 7<>"/dev/tcp/127.0.0.1/$PORT" || return 1
-	cat >&7
-	IFS= read -r -t 5 line <&7
-	exec 7<&-
-	printf '%s\n' "${line#action=}"
-}
-start_pd() {    # start_pd BINARY LOG [WRAPPER...]
-	local bin=$1 log=$2 i
-	shift 2
-	: > "$log"
-	"$@" "$bin" -c "$TMP/p.yaml" -f 2>"$log" &
-	PD=$!
-	PIDS+=("$PD")
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'started: ' "$log" && return 0
-		kill -0 "$PD" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-stop_pd() { kill -TERM "$PD"; wait "$PD"; }
 # load COUNT LABEL: the five kinds over 64 connections, every answer
 # checked, while 16 connections keep asking for hanging lookups.
 load() {
@@ -132,14 +95,14 @@ load() {
 	say "$2, last hanging batch: $hang"
 }
 
-start_pd "$TMP/policyd" "$TMP/pd.log" || { cat "$TMP/pd.log"; exit 1; }
+start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/pd.log" || { cat "$TMP/pd.log"; exit 1; }
 # the answers to expect, from one client of each kind (unbound may take a
 # moment to answer its first queries: a tempfail is asked again, for
 # another client since a tempfail is cached)
 probe() {       # probe KIND: REJECT... or nothing
 	local i a
 	for ((i = 1; i <= 20; i++)); do
-		a=$(sed "s/@M@/250/g; s/@N@/$i/g" "$TMP/k-$1" | ask)
+		a=$(sed "s/@M@/250/g; s/@N@/$i/g" "$TMP/k-$1" | ask "$PORT")
 		case $a in REJECT*) echo "$a"; return 0 ;; esac
 		sleep 0.5
 	done
@@ -154,17 +117,10 @@ say "dns soak: policyd $(git rev-parse --short HEAD 2>/dev/null), $(nproc) CPUs,
 r0=$(rss "$PD")
 load "$WARM" warm-up
 r1=$(rss "$PD")
-( peak=$r1
-  while sleep 1; do
-	r=$(rss "$PD")
-	[ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
-	echo "$peak" > "$TMP/peak"
-  done ) &
-SAMPLER=$!
-PIDS+=("$SAMPLER")
+rss_watch "$TMP/peak" "$PD"
 load "$N" soak
 r2=$(rss "$PD")
-kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null
+rss_watch_stop
 peak=$(cat "$TMP/peak" 2>/dev/null || echo "$r2")
 say "policyd RSS kB: start $r0, after warm-up $r1, peak during soak $peak, end $r2"
 say "policyd: $("$TMP/policyd" -c "$TMP/p.yaml" stats 2>/dev/null | grep -E '^(requests|dns_|vcache|answer_|class_)' | tr '\n' ' ')"
@@ -173,31 +129,29 @@ stop_pd || fail "policyd exit status $?"
 grep -q 'warning\|error' "$TMP/pd.log" && { say "policyd warnings:"; grep 'warning\|error' "$TMP/pd.log" | head -5 | tee -a "$REPORT"; }
 
 if command -v valgrind >/dev/null; then
-	start_pd "$TMP/policyd" "$TMP/vg.log" valgrind \
-	    --leak-check=full --show-leak-kinds=definite,indirect,possible \
-	    --errors-for-leak-kinds=definite,indirect,possible \
-	    --error-exitcode=99 --log-file="$TMP/vg.out" ||
+	start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/vg.log" "${VALGRIND[@]}" \
+	    --log-file="$TMP/vg.out" ||
 	    { cat "$TMP/vg.log"; fail "policyd did not start under valgrind"; }
 	load "$VGN" valgrind
 	stop_pd; vrc=$?
-	say "valgrind: exit $vrc; $(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$TMP/vg.out" | sed 's/^==[0-9]*== *//' | tr '\n' ';')"
+	say "valgrind: exit $vrc; $(vg_summary "$TMP/vg.out")"
 	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks (exit $vrc)"; sed -n '1,60p' "$TMP/vg.out"; }
 else
 	say "valgrind: not installed, skipped"
 fi
 
 if make -s fuzz-asan >/dev/null 2>&1 && [ -x build-fuzz/bin/policyd ]; then
-	start_pd build-fuzz/bin/policyd "$TMP/asan.log" ||
+	start_pd build-fuzz/bin/policyd "$TMP/p.yaml" "$TMP/asan.log" ||
 	    { cat "$TMP/asan.log"; fail "ASan policyd did not start"; }
 	load "$ASN" asan
 	stop_pd; arc=$?
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/asan.log"; then
-		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" | head -40
-	else
+	if san_clean "$TMP/asan.log"; then
 		say "asan: policyd exit $arc, no AddressSanitizer/LeakSanitizer/UBSan report"
+	else
+		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" | head -40
 	fi
 else
 	say "asan: clang build not available, skipped"
 fi
-[ "$rc" = 0 ] && say "dns soak: PASS" || say "dns soak: FAIL"
-exit $rc
+[ "$soak_rc" = 0 ] && say "dns soak: PASS" || say "dns soak: FAIL"
+exit $soak_rc

@@ -19,42 +19,24 @@
 # 3. policyd and the helper built by clang with ASan+UBSan (make
 #    fuzz-asan): SOAK_ASAN_REQUESTS (200,000) requests, SIGTERM; fails on
 #    any report (LeakSanitizer runs at exit).
-# Figures go to stdout and build-fuzz/soak-report.txt.
+# Figures go to stdout and build-fuzz/soak-report.txt.  The pieces both
+# soak runs use are in t/lib/soak-common.sh.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. t/lib/soak-common.sh
 N=${1:-1000000}
 WARM=${SOAK_WARMUP:-200000}
 SLACK=${SOAK_RSS_SLACK_KB:-2048}
 VGN=${SOAK_VG_REQUESTS:-20000}
 ASN=${SOAK_ASAN_REQUESTS:-200000}
 HL=./t/lib/hostile-load
-REPORT=build-fuzz/soak-report.txt
-TMP=$(mktemp -d /tmp/hostile-soak.XXXXXX)
-PIDS=()
-cleanup() {
-	local p
-	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-rc=0
-fail() { echo "SOAK FAIL: $*"; rc=1; }
-say() { echo "$*" | tee -a "$REPORT"; }
-mkdir -p build-fuzz
-: > "$REPORT"
-
-unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE
-make -s all t/lib/hostile-load >/dev/null || { echo "make failed"; exit 1; }
-cp policyd/policyd "$TMP/policyd" && cp firewall-helper/firewall-helper "$TMP/fwh"
-if ldd "$TMP/policyd" | grep -q 'libasan\|libubsan'; then
-	echo "policyd/policyd is a sanitizer build: run make (without SANITIZE) first"
-	exit 1
-fi
+soak_init SOAK build-fuzz/soak-report.txt
+TMP=$SOAK_TMP
+cp firewall-helper/firewall-helper "$TMP/fwh"
 port() {
 	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(LocalAddr =>
 	    "127.0.0.1", LocalPort => 0, Listen => 1)->sockport, "\n"'
 }
-rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 PORT=$(port)
 T=127.0.0.1:$PORT
@@ -81,30 +63,6 @@ printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2
 printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=100.@M@.@N@.7\nclient_name=dsl-100-@M@-@N@-7.dyn.example.net\nreverse_client_name=dsl-100-@M@-@N@-7.dyn.example.net\nhelo_name=pc\nsender=a@example.org\nrecipient=b@example.net\n\n' > "$TMP/k-dyn"
 printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=198.51.100.@N@\nclient_name=mail@N@.example.org\nreverse_client_name=mail@N@.example.org\nhelo_name=mail@N@.example.org\nsender=a@example.org\nrecipient=b@example.net\n\n' > "$TMP/k-mail"
 
-ask() {         # the action for one request on stdin
-	local line
-	exec 7<>"/dev/tcp/127.0.0.1/$PORT" || return 1
-	cat >&7
-	IFS= read -r -t 5 line <&7
-	exec 7<&-
-	printf '%s\n' "${line#action=}"
-}
-start_pd() {    # start_pd BINARY CONF LOG [WRAPPER...]
-	local bin=$1 conf=$2 log=$3 i
-	shift 3
-	: > "$log"
-	(ulimit -n 4096; exec "$@" "$bin" -c "$conf" -f) 2>"$log" &
-	PD=$!
-	PIDS+=("$PD")
-	for ((i = 0; i < 600; i++)); do
-		grep -q 'started: ' "$log" && return 0
-		kill -0 "$PD" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
-stop_pd() { kill -TERM "$PD"; wait "$PD"; }
-
 start_fwh() {   # start_fwh BINARY LOG [WRAPPER...]: a fresh journal each time
 	local bin=$1 log=$2 i
 	shift 2
@@ -125,30 +83,21 @@ stop_fwh() { kill -TERM "$FWH"; wait "$FWH"; }
 # ---------------------------------------------------------------- 1. soak
 start_fwh "$TMP/fwh" "$F/log" || { cat "$F/log"; exit 1; }
 start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/pd.log" || { cat "$TMP/pd.log"; exit 1; }
-REJ=$(sed 's/@[MN]@/1/g' "$TMP/k-dyn" | ask)
+REJ=$(sed 's/@[MN]@/1/g' "$TMP/k-dyn" | ask "$PORT")
 case $REJ in REJECT*) ;; *) fail "dynamic client not refused: $REJ" ;; esac
 KINDS=(-k "$TMP/k-exc=DUNNO" -k "$TMP/k-dyn=$REJ" -k "$TMP/k-mail=DUNNO")
-[ "$(sed 's/@N@/1/g' "$TMP/k-mail" | ask)" = DUNNO ] || fail "mail client not DUNNO"
+[ "$(sed 's/@N@/1/g' "$TMP/k-mail" | ask "$PORT")" = DUNNO ] || fail "mail client not DUNNO"
 
 say "soak: policyd $(git rev-parse --short HEAD 2>/dev/null), $(nproc) CPUs, $(date -u +%FT%TZ)"
 r0=$(rss "$PD"); h0=$(rss "$FWH")
 out=$($HL -c 64 -n "$WARM" -t 600 "${KINDS[@]}" "$T") || fail "warm-up: $out"
 say "warm-up:  $out"
 r1=$(rss "$PD"); h1=$(rss "$FWH")
-echo "$r1 $h1" > "$TMP/peak"
-( peak=$r1; hpeak=$h1
-  while sleep 1; do
-	r=$(rss "$PD"); h=$(rss "$FWH")
-	[ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r
-	[ -n "$h" ] && [ "$h" -gt "$hpeak" ] && hpeak=$h
-	echo "$peak $hpeak" > "$TMP/peak"
-  done ) &
-SAMPLER=$!
-PIDS+=("$SAMPLER")
+rss_watch "$TMP/peak" "$PD" "$FWH"
 out=$($HL -c 64 -n "$N" -t 3600 "${KINDS[@]}" "$T") || fail "soak: $out"
 say "soak:     $out"
 r2=$(rss "$PD"); h2=$(rss "$FWH")
-kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null
+rss_watch_stop
 read -r peak hpeak < "$TMP/peak" 2>/dev/null || { peak=$r2; hpeak=$h2; }
 say "policyd RSS kB: start $r0, after warm-up $r1, peak during soak $peak, end $r2"
 say "helper  RSS kB: start $h0, after warm-up $h1, peak during soak $hpeak, end $h2"
@@ -160,23 +109,18 @@ grep -q 'warning\|error' "$TMP/pd.log" && { say "policyd warnings:"; grep 'warni
 # ---------------------------------------------------------------- 2. valgrind
 stop_fwh
 if command -v valgrind >/dev/null; then
-	start_fwh "$TMP/fwh" "$F/vg.log" valgrind --leak-check=full \
-	    --show-leak-kinds=definite,indirect,possible \
-	    --errors-for-leak-kinds=definite,indirect,possible \
-	    --error-exitcode=99 --log-file="$F/vg.out" ||
+	start_fwh "$TMP/fwh" "$F/vg.log" "${VALGRIND[@]}" --log-file="$F/vg.out" ||
 	    { cat "$F/vg.log"; fail "helper did not start under valgrind"; }
-	start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/vg.log" valgrind \
-	    --leak-check=full --show-leak-kinds=definite,indirect,possible \
-	    --errors-for-leak-kinds=definite,indirect,possible \
-	    --error-exitcode=99 --log-file="$TMP/vg.out" ||
+	start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/vg.log" "${VALGRIND[@]}" \
+	    --log-file="$TMP/vg.out" ||
 	    { cat "$TMP/vg.log"; fail "policyd did not start under valgrind"; }
 	out=$($HL -c 64 -n "$VGN" -t 600 "${KINDS[@]}" "$T") || fail "valgrind run: $out"
 	say "valgrind: $out"
 	stop_pd; vrc=$?
-	say "valgrind: exit $vrc; $(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$TMP/vg.out" | sed 's/^==[0-9]*== *//' | tr '\n' ';')"
+	say "valgrind: exit $vrc; $(vg_summary "$TMP/vg.out")"
 	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks (exit $vrc)"; sed -n '1,60p' "$TMP/vg.out"; }
 	stop_fwh; vrc=$?
-	say "valgrind (helper): exit $vrc; $(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$F/vg.out" | sed 's/^==[0-9]*== *//' | tr '\n' ';')"
+	say "valgrind (helper): exit $vrc; $(vg_summary "$F/vg.out")"
 	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks in the helper (exit $vrc)"; sed -n '1,60p' "$F/vg.out"; }
 else
 	say "valgrind: not installed, skipped"
@@ -192,13 +136,13 @@ if make -s fuzz-asan >/dev/null 2>&1 && [ -x build-fuzz/bin/policyd ]; then
 	say "asan:     $out"
 	stop_pd; arc=$?
 	stop_fwh; hrc=$?
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/asan.log" "$F/asan.log"; then
-		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" "$F/asan.log" | head -40
-	else
+	if san_clean "$TMP/asan.log" "$F/asan.log"; then
 		say "asan:     policyd exit $arc, helper exit $hrc, no AddressSanitizer/LeakSanitizer/UBSan report"
+	else
+		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" "$F/asan.log" | head -40
 	fi
 else
 	say "asan: clang build not available, skipped"
 fi
-[ "$rc" = 0 ] && say "soak: PASS" || say "soak: FAIL"
-exit $rc
+[ "$soak_rc" = 0 ] && say "soak: PASS" || say "soak: FAIL"
+exit $soak_rc
