@@ -31,13 +31,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . t/lib/soak-common.sh
-N=${1:-1000000}
-WARM=${SOAK_WARMUP:-200000}
-SLACK=${SOAK_RSS_SLACK_KB:-2048}
-VGN=${SOAK_VG_REQUESTS:-20000}
-ASN=${SOAK_ASAN_REQUESTS:-200000}
-HL=./t/lib/hostile-load
-soak_init "DNS SOAK" build-fuzz/dns-soak-report.txt   # its exit trap first
+soak_init "DNS SOAK" build-fuzz/dns-soak-report.txt "${1:-}"   # its exit trap first
 TMP=$SOAK_TMP
 . t/lib/dns-room.sh
 dns_room_check || { echo "dns-soak: $DNS_ROOM_WHY"; exit 1; }

@@ -24,13 +24,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . t/lib/soak-common.sh
-N=${1:-1000000}
-WARM=${SOAK_WARMUP:-200000}
-SLACK=${SOAK_RSS_SLACK_KB:-2048}
-VGN=${SOAK_VG_REQUESTS:-20000}
-ASN=${SOAK_ASAN_REQUESTS:-200000}
-HL=./t/lib/hostile-load
-soak_init SOAK build-fuzz/soak-report.txt
+soak_init SOAK build-fuzz/soak-report.txt "${1:-}"
 TMP=$SOAK_TMP
 cp firewall-helper/firewall-helper "$TMP/fwh"
 port() {

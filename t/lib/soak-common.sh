@@ -1,11 +1,18 @@
 # soak-common.sh - what the two runs of `make soak` share (sourced, bash):
 # t/lib/hostile-soak.sh and t/lib/dns-soak.sh.
 #
-#   soak_init NAME REPORT   from the top directory: the report emptied, the
+#   soak_init NAME REPORT [REQUESTS]
+#                           from the top directory: the report emptied, the
 #                           plain build made and copied to $SOAK_TMP/policyd
 #                           (refused if it carries a sanitizer); SOAK_TMP is
 #                           a fresh directory, removed at exit with every
-#                           process in PIDS killed
+#                           process in PIDS killed.  Sets the run's sizes:
+#                           N       REQUESTS, default 1,000,000
+#                           WARM    SOAK_WARMUP, default 200,000
+#                           SLACK   SOAK_RSS_SLACK_KB, default 2048
+#                           VGN     SOAK_VG_REQUESTS, default 20,000
+#                           ASN     SOAK_ASAN_REQUESTS, default 200,000
+#                           HL      the checking load client
 #   say TEXT                to stdout and the report
 #   fail TEXT               "NAME FAIL: TEXT"; the run fails (soak_rc=1)
 #   rss PID                 resident memory in kB
@@ -30,6 +37,12 @@ _soak_watch=
 soak_init() {
 	_soak_name=$1
 	REPORT=$2
+	N=${3:-1000000}
+	WARM=${SOAK_WARMUP:-200000}
+	SLACK=${SOAK_RSS_SLACK_KB:-2048}
+	VGN=${SOAK_VG_REQUESTS:-20000}
+	ASN=${SOAK_ASAN_REQUESTS:-200000}
+	HL=./t/lib/hostile-load
 	SOAK_TMP=$(mktemp -d "/tmp/soak.XXXXXX") || exit 1
 	trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	    rm -rf "$SOAK_TMP"' EXIT
