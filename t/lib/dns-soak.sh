@@ -128,8 +128,7 @@ if command -v valgrind >/dev/null; then
 	    { cat "$TMP/vg.log"; fail "policyd did not start under valgrind"; }
 	load "$VGN" valgrind
 	stop_pd; vrc=$?
-	say "valgrind: exit $vrc; $(vg_summary "$TMP/vg.out")"
-	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks (exit $vrc)"; sed -n '1,60p' "$TMP/vg.out"; }
+	vg_verdict "valgrind" "$vrc" "$TMP/vg.out"
 else
 	say "valgrind: not installed, skipped"
 fi

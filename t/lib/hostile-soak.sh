@@ -111,11 +111,9 @@ if command -v valgrind >/dev/null; then
 	out=$($HL -c 64 -n "$VGN" -t 600 "${KINDS[@]}" "$T") || fail "valgrind run: $out"
 	say "valgrind: $out"
 	stop_pd; vrc=$?
-	say "valgrind: exit $vrc; $(vg_summary "$TMP/vg.out")"
-	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks (exit $vrc)"; sed -n '1,60p' "$TMP/vg.out"; }
+	vg_verdict "valgrind" "$vrc" "$TMP/vg.out"
 	stop_fwh; vrc=$?
-	say "valgrind (helper): exit $vrc; $(vg_summary "$F/vg.out")"
-	[ "$vrc" = 0 ] || { fail "valgrind reported errors or leaks in the helper (exit $vrc)"; sed -n '1,60p' "$F/vg.out"; }
+	vg_verdict "valgrind (helper)" "$vrc" "$F/vg.out"
 else
 	say "valgrind: not installed, skipped"
 fi

@@ -26,7 +26,8 @@
 #                           rss_watch_stop ends it
 #   VALGRIND                memcheck with a full leak check; add
 #                           --log-file=FILE
-#   vg_summary FILE         valgrind's error and leak lines, on one line
+#   vg_verdict LABEL RC FILE  valgrind's error and leak lines (FILE, its
+#                           --log-file) in the report; fails unless RC is 0
 #   san_clean LOG...        0 when no ASan/LSan/UBSan report is in them
 
 soak_rc=0
@@ -110,8 +111,9 @@ rss_watch_stop() {
 
 VALGRIND=(valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible
     --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99)
-vg_summary() {
-	grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$1" |
-	    sed 's/^==[0-9]*== *//' | tr '\n' ';'
+vg_verdict() {
+	say "$1: exit $2; $(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|in use at exit|All heap' "$3" |
+	    sed 's/^==[0-9]*== *//' | tr '\n' ';')"
+	[ "$2" = 0 ] || { fail "$1 reported errors or leaks (exit $2)"; sed -n '1,60p' "$3"; }
 }
 san_clean() { ! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$@"; }
