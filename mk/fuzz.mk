@@ -111,7 +111,7 @@ $(FZ)/bin/policyd $(FZ)/bin/firewall-helper:
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lm
 
 SOAK_REQUESTS ?= 1000000
-soak:
+soak: deps
 	@$(MAKE) --no-print-directory all t/lib/hostile-load
 	@rc=0; bash t/lib/hostile-soak.sh $(SOAK_REQUESTS) || rc=1; \
 	    bash t/lib/dns-soak.sh $(SOAK_REQUESTS) || rc=1; exit $$rc
