@@ -120,7 +120,7 @@ say "policyd RSS kB: start $r0, after warm-up $r1, peak during soak $peak, end $
 say "policyd: $("$TMP/policyd" -c "$TMP/p.yaml" stats 2>/dev/null | grep -E '^(requests|dns_|vcache|answer_|class_)' | tr '\n' ' ')"
 [ $((r2 - r1)) -le "$SLACK" ] || fail "policyd grew by $((r2 - r1)) kB after the warm-up (slack $SLACK)"
 stop_pd || fail "policyd exit status $?"
-grep -q 'warning\|error' "$TMP/pd.log" && { say "policyd warnings:"; grep 'warning\|error' "$TMP/pd.log" | head -5 | tee -a "$REPORT"; }
+log_warnings "$TMP/pd.log"
 
 if command -v valgrind >/dev/null; then
 	start_pd "$TMP/policyd" "$TMP/p.yaml" "$TMP/vg.log" "${VALGRIND[@]}" \
@@ -138,11 +138,7 @@ if make -s fuzz-asan >/dev/null 2>&1 && [ -x build-fuzz/bin/policyd ]; then
 	    { cat "$TMP/asan.log"; fail "ASan policyd did not start"; }
 	load "$ASN" asan
 	stop_pd; arc=$?
-	if san_clean "$TMP/asan.log"; then
-		say "asan: policyd exit $arc, no AddressSanitizer/LeakSanitizer/UBSan report"
-	else
-		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" | head -40
-	fi
+	san_verdict "asan: policyd exit $arc" "$TMP/asan.log"
 else
 	say "asan: clang build not available, skipped"
 fi

@@ -98,7 +98,7 @@ say "helper  RSS kB: start $h0, after warm-up $h1, peak during soak $hpeak, end 
 say "helper table: $("$TMP/fwh" -c "$F/fwh.yaml" status 2>/dev/null | grep -i 'entries\|blocked' | head -2 | tr '\n' ' ')"
 [ $((r2 - r1)) -le "$SLACK" ] || fail "policyd grew by $((r2 - r1)) kB after the warm-up (slack $SLACK)"
 stop_pd || fail "policyd exit status $?"
-grep -q 'warning\|error' "$TMP/pd.log" && { say "policyd warnings:"; grep 'warning\|error' "$TMP/pd.log" | head -5 | tee -a "$REPORT"; }
+log_warnings "$TMP/pd.log"
 
 # ---------------------------------------------------------------- 2. valgrind
 stop_fwh
@@ -128,11 +128,7 @@ if make -s fuzz-asan >/dev/null 2>&1 && [ -x build-fuzz/bin/policyd ]; then
 	say "asan:     $out"
 	stop_pd; arc=$?
 	stop_fwh; hrc=$?
-	if san_clean "$TMP/asan.log" "$F/asan.log"; then
-		say "asan:     policyd exit $arc, helper exit $hrc, no AddressSanitizer/LeakSanitizer/UBSan report"
-	else
-		fail "ASan/UBSan/LSan report"; grep -A20 'Sanitizer\|runtime error' "$TMP/asan.log" "$F/asan.log" | head -40
-	fi
+	san_verdict "asan:     policyd exit $arc, helper exit $hrc" "$TMP/asan.log" "$F/asan.log"
 else
 	say "asan: clang build not available, skipped"
 fi

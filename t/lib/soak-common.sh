@@ -28,7 +28,10 @@
 #                           --log-file=FILE
 #   vg_verdict LABEL RC FILE  valgrind's error and leak lines (FILE, its
 #                           --log-file) in the report; fails unless RC is 0
-#   san_clean LOG...        0 when no ASan/LSan/UBSan report is in them
+#   san_verdict TEXT LOG... "TEXT, no ... report" in the report when no
+#                           ASan/LSan/UBSan report is in the logs, else a
+#                           failure and the reports' heads
+#   log_warnings LOG        policyd's first warnings, if any, in the report
 
 soak_rc=0
 PIDS=()
@@ -116,4 +119,18 @@ vg_verdict() {
 	    sed 's/^==[0-9]*== *//' | tr '\n' ';')"
 	[ "$2" = 0 ] || { fail "$1 reported errors or leaks (exit $2)"; sed -n '1,60p' "$3"; }
 }
-san_clean() { ! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$@"; }
+san_verdict() {
+	local text=$1
+	shift
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$@"; then
+		fail "ASan/UBSan/LSan report"
+		grep -A20 'Sanitizer\|runtime error' "$@" | head -40
+	else
+		say "$text, no AddressSanitizer/LeakSanitizer/UBSan report"
+	fi
+}
+log_warnings() {
+	grep -q 'warning\|error' "$1" &&
+	    { say "policyd warnings:"; grep 'warning\|error' "$1" | head -5 | tee -a "$REPORT"; }
+	return 0
+}
