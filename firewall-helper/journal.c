@@ -6,11 +6,15 @@
  * or sync error is logged once per failure and the data is kept for the
  * next journal_flush(), up to PENDING_MAX bytes, after which the oldest
  * pending data is dropped and counted as an error (the kernel still holds
- * the rules; only restart knowledge is lost).
+ * the rules; only restart knowledge is lost).  A line is never glued to
+ * another: when the file ends inside a line (a write cut short, then its
+ * rest dropped; a crash mid-write), the next data starts with a newline
+ * or replay cuts the file back to its last whole line.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,8 @@ struct journal {
 	int    fd;
 	char  *pend;
 	size_t plen, pcap;
+	bool   midline;             /* the file ends inside a line, which
+	                               the head of pend continues */
 	struct journal_stats st;
 };
 
@@ -59,6 +65,8 @@ static void pend_append(struct journal *j, const char *s, size_t n)
 		log_warnx("journal: %zu bytes could not be written, dropped", j->plen);
 		j->st.errors++;
 		j->plen = 0;
+		if (j->midline)         /* end the line cut short, skipped at replay */
+			pend_append(j, "\n", 1);
 	}
 	if (j->plen + n > j->pcap) {
 		while (j->plen + n > j->pcap)
@@ -132,6 +140,8 @@ int journal_flush(struct journal *j)
 				continue;
 			log_warn("journal: write %s", j->path);
 			j->st.errors++;
+			if (off > 0)
+				j->midline = j->pend[off - 1] != '\n';
 			memmove(j->pend, j->pend + off, j->plen - off);
 			j->plen -= off;
 			return -1;
@@ -139,6 +149,7 @@ int journal_flush(struct journal *j)
 		off += (size_t)w;
 	}
 	j->plen = 0;
+	j->midline = false;     /* records end with a newline */
 	if (fdatasync(j->fd) == -1) {
 		log_warn("journal: fdatasync %s", j->path);
 		j->st.errors++;
@@ -179,6 +190,7 @@ long journal_replay(struct journal *j, struct blocktab *bt, time_t now)
 	ssize_t n;
 	unsigned long lineno = 0, bad = 0;
 	long applied = 0;
+	off_t whole = 0;                /* bytes up to the last whole line */
 	struct journal_rec r;
 	const char *err;
 
@@ -190,10 +202,17 @@ long journal_replay(struct journal *j, struct blocktab *bt, time_t now)
 		lineno++;
 		if (line[n - 1] != '\n') {
 			log_warnx("journal: %s:%lu: last line has no end (truncated "
-			    "by a crash?), skipped", j->path, lineno);
+			    "by a crash?), skipped and cut off", j->path, lineno);
 			bad++;
+			/* the next append must not continue it */
+			if (ftruncate(j->fd, whole) == -1) {
+				log_warn("journal: truncate %s", j->path);
+				j->midline = true;
+				pend_append(j, "\n", 1);
+			}
 			break;
 		}
+		whole += n;
 		line[--n] = '\0';
 		switch (journal_parse_line(line, (size_t)n, &r, &err)) {
 		case 1:

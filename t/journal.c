@@ -1,13 +1,18 @@
 /*
  * t/journal.c - the helper's journal: the pure line parser (good and bad
  * lines, table-driven), format/parse round trip, and the file: replay,
- * a truncated last line skipped, expired entries dropped, compaction.
+ * a truncated last line skipped, expired entries dropped, compaction; a
+ * line cut short (by a crash, or a write cut short whose rest was then
+ * dropped) never swallows the record appended after it.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 #include "firewall-helper/blocktab.h"
@@ -176,6 +181,115 @@ static void test_file(void)
 	unlink(path);
 }
 
+static void fp_append(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "a");
+
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static const struct blocktab_entry *add_to(struct blocktab *bt, const char *ip,
+    time_t now)
+{
+	struct addr a;
+
+	addr_parse(&a, ip);
+	blocktab_add(bt, &a, now, 0, "r", NULL, NULL);
+	return blocktab_get(bt, &a);
+}
+
+static bool in_table(struct blocktab *bt, const char *ip)
+{
+	struct addr a;
+
+	addr_parse(&a, ip);
+	return blocktab_get(bt, &a) != NULL;
+}
+
+/* Replay cuts an unfinished last line off, so that the next append (no
+ * compaction in between, as when compaction fails) starts a line. */
+static void test_cut_on_replay(void)
+{
+	char path[256];
+	struct journal *j;
+	struct blocktab *bt = blocktab_new(1000, FWH_FULL_EVICT);
+	time_t now = 1764331200;
+	struct stat st;
+
+	static const char whole[] =
+	    "2025-11-28T11:00:00Z add 192.0.2.1 until=never seen=1 reason=a\n";
+
+	snprintf(path, sizeof(path), "%s/journal.cut", dir);
+	write_file(path, whole);
+	fp_append(path, "2025-11-28T11:30:00Z add 192.0.2.5 until=never seen=1 rea");
+	j = journal_open(path);
+	is_int(journal_replay(j, bt, now), 1, "cut: the whole line applied");
+	stat(path, &st);
+	is_int((int)st.st_size, (int)strlen(whole),
+	    "cut: the file ends after the last whole line");
+	journal_add(j, add_to(bt, "192.0.2.9", now), now);
+	is_int(journal_flush(j), 0, "cut: append");
+	journal_close(j);
+	blocktab_clear(bt);
+	j = journal_open(path);
+	is_int(journal_replay(j, bt, now), 2, "cut: both records replayed");
+	ok(in_table(bt, "192.0.2.9"), "cut: the record appended after the cut is back");
+	journal_close(j);
+	blocktab_free(bt);
+	unlink(path);
+}
+
+/* A write cut short in the middle of a line (RLIMIT_FSIZE), then more
+ * pending than the journal keeps: the rest of that line is dropped, and
+ * the record that overflowed starts a line of its own. */
+static void test_cut_short_then_dropped(void)
+{
+	char path[256];
+	struct journal *j;
+	struct blocktab *bt = blocktab_new(1000, FWH_FULL_EVICT);
+	time_t now = 1764331200;
+	struct rlimit old, lim;
+	struct stat st;
+	const struct blocktab_entry *filler;
+	unsigned long errs;
+	long n = 0;
+
+	snprintf(path, sizeof(path), "%s/journal.short", dir);
+	j = journal_open(path);
+	journal_add(j, add_to(bt, "192.0.2.1", now), now);
+	is_int(journal_flush(j), 0, "short: first record written");
+	stat(path, &st);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = (rlim_t)st.st_size + 30;         /* inside the next line */
+	setrlimit(RLIMIT_FSIZE, &lim);
+	journal_add(j, add_to(bt, "192.0.2.2", now), now);
+	is_int(journal_flush(j), -1, "short: the write is cut short");
+	filler = add_to(bt, "192.0.2.3", now);
+	errs = journal_stats(j)->errors;
+	while (journal_stats(j)->errors == errs && n < 10000000) {
+		journal_add(j, filler, now);    /* until the pending data overflows */
+		n++;
+	}
+	/* the record that overflowed is pending; one more after it */
+	journal_add(j, add_to(bt, "192.0.2.4", now), now);
+	setrlimit(RLIMIT_FSIZE, &old);
+	is_int(journal_flush(j), 0, "short: written once there is room");
+	journal_close(j);
+	blocktab_clear(bt);
+	j = journal_open(path);
+	/* 192.0.2.1; the cut line skipped; the overflowing filler; .4 */
+	is_int(journal_replay(j, bt, now), 3, "short: every whole record replayed");
+	ok(in_table(bt, "192.0.2.3") && in_table(bt, "192.0.2.4"),
+	    "short: the records after the dropped rest are back");
+	ok(!in_table(bt, "192.0.2.2"), "short: the record cut short is not");
+	journal_close(j);
+	blocktab_free(bt);
+	unlink(path);
+}
+
 int main(void)
 {
 	log_init("t-journal", 0, 0);        /* warnings expected: keep them off the TAP output */
@@ -185,6 +299,8 @@ int main(void)
 	test_roundtrip();
 	test_time();
 	test_file();
+	test_cut_on_replay();
+	test_cut_short_then_dropped();
 	rmdir(dir);
 	return done_testing();
 }
