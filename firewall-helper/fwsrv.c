@@ -3,9 +3,12 @@
  *
  * Each connection has a bounded input buffer (a line can never exceed
  * FWPROTO_LINE_MAX) and a bounded output buffer; reading stops while the
- * output holds more than OUT_HIGH bytes (a peer that does not read its
- * replies stops being served, and nobody else is held up).  At most
- * MAX_CONNS connections; more are accepted, logged and closed.  A peer that
+ * output holds more than OUT_HIGH bytes, and so does the handling of lines
+ * already read (a peer that does not read its replies stops being served,
+ * and nobody else is held up: one "list" at a time per peer).  At most
+ * MAX_CONNS command connections and MAX_STATUS_CONNS status connections,
+ * counted apart, so that status clients never crowd out policyd; more are
+ * accepted, logged and closed.  A peer that
  * is not allowed gets its "ERR not allowed" line, then the socket is shut
  * for writing and whatever it sends is read and discarded until it closes
  * or REFUSED_LINGER seconds pass: closing a unix socket with unread input
@@ -33,6 +36,7 @@
 #endif
 
 #define MAX_CONNS     256
+#define MAX_STATUS_CONNS 32
 #define IN_LIMIT      (64u << 10)
 #define OUT_LIMIT_CMD (16u << 20)
 #define OUT_LIMIT_ST  (64u << 20)
@@ -68,7 +72,7 @@ static struct ev_loop *loop;
 static const struct fwh_config *cfg;
 static struct lsock lsocks[2];
 static struct conn *conns;
-static int nconns;
+static int nconns[2];           /* command, status */
 
 static const struct fwh_sockcfg *sockcfg(bool status)
 {
@@ -126,7 +130,7 @@ static void conn_close(struct conn *c)
 		conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	nconns--;
+	nconns[c->status]--;
 	free(c);
 }
 
@@ -215,6 +219,8 @@ static void process(struct conn *c)
 		return;
 	}
 	while (!c->closing && (used = buf_used(&c->in)) > 0) {
+		if (buf_used(&c->out) > OUT_HIGH)
+			break;          /* the rest when the peer has read */
 		head = buf_head(&c->in);
 		nl = memchr(head, '\n', used < FWPROTO_LINE_MAX ? used : FWPROTO_LINE_MAX);
 		if (nl == NULL) {
@@ -233,8 +239,9 @@ static void process(struct conn *c)
 			command_line(c, head, (size_t)(nl - head));
 		buf_consume(&c->in, (size_t)(nl - head) + 1);
 	}
-	/* Lines that came with the EOF were answered above; now close. */
-	if (c->eof)
+	/* Lines that came with the EOF were answered above; now close (once
+	 * those still waiting for the output to drain are done too). */
+	if (c->eof && buf_used(&c->out) <= OUT_HIGH)
 		c->closing = true;
 	if (buf_used(&c->out) > OUT_HIGH && !c->paused) {
 		ev_io_stop(loop, &c->rw);
@@ -342,9 +349,10 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 			fwcore_count_peer_refused();
 			log_warnx("%s socket: peer %s not allowed, dropped", name, desc);
 		}
-		if (nconns >= MAX_CONNS) {
+		if (nconns[ls->status] >=
+		    (ls->status ? MAX_STATUS_CONNS : MAX_CONNS)) {
 			log_warnx("%s socket: %d connections, peer %s dropped", name,
-			    nconns, desc);
+			    nconns[ls->status], desc);
 			close(fd);
 			continue;
 		}
@@ -369,7 +377,7 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		if (conns)
 			conns->prev = c;
 		conns = c;
-		nconns++;
+		nconns[ls->status]++;
 		log_debug("%s socket: peer %s connected", name, desc);
 	}
 	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)

@@ -11,6 +11,11 @@
 #    answered or closed, none left hanging
 #  - a client that sends 60,000 commands and never reads its replies: the
 #    helper stops reading it, others are served, its memory stays bounded
+#  - 300 idle connections to the status socket: the command socket is
+#    still served (the two are counted apart)
+#  - 8 status clients each asking for the list 1,000 times in one write,
+#    never reading: the helper answers one list at a time per client, a
+#    command is answered meanwhile, its memory stays bounded
 # The helper never exits; its table holds nothing but valid addresses; no
 # sanitizer report.
 . "$(dirname "$0")/lib/hostile.sh"
@@ -60,6 +65,19 @@ t_diag "$out"
 r1=$(awk '/^VmRSS:/ { print $2 }' "/proc/$FWH_PID/status")
 [ "$r1" -le $((r0 + 24576)) ]
 t_ok $? "helper memory bounded (RSS $r0 -> $r1 kB)"
+
+out=$($HF statuscrowd "$F/status.sock" 300 2>&1)
+t_ok $? "300 idle status connections: commands still served"
+t_diag "$out"
+r0=$(awk '/^VmRSS:/ { print $2 }' "/proc/$FWH_PID/status")
+HOSTILE_HOLD=1 $HF statuslist "$F/status.sock" 8 1000 > "$H_TMP/sl.out" 2>&1 &
+slpid=$!
+for _ in $(seq 1 300); do grep -q 'mode=statuslist\|FAIL' "$H_TMP/sl.out" && break; sleep 0.1; done
+r1=$(awk '/^VmRSS:/ { print $2 }' "/proc/$FWH_PID/status")
+kill "$slpid" 2>/dev/null; wait "$slpid" 2>/dev/null
+grep -q 'mode=statuslist' "$H_TMP/sl.out" && [ "$r1" -le $((r0 + 32768)) ]
+t_ok $? "status clients that never read 1,000 lists each: a command answered, memory bounded (RSS $r0 -> $r1 kB)"
+t_diag "$(cat "$H_TMP/sl.out")"
 
 alive
 t_ok $? "helper still runs"

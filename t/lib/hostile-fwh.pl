@@ -16,6 +16,13 @@
 #                          closed (none hangs); a witness once they are gone
 #   noread N               N adds never read (the helper stops reading at
 #                          its output bound); a witness meanwhile
+#   statuscrowd STATUS N   N idle connections held open on the status
+#                          socket (more than it serves): a witness on the
+#                          command socket is still answered
+#   statuslist STATUS N K  N status connections each send "list" K times in
+#                          one write and never read: a witness meanwhile
+#                          (the helper answers one list at a time per peer,
+#                          so its memory stays bounded; the .t checks it)
 # Prints one summary line; exit 0 when every check held, 1 otherwise.
 
 use strict;
@@ -27,14 +34,17 @@ use Time::HiRes qw(time sleep);
 use Errno qw(EAGAIN EWOULDBLOCK);
 
 $SIG{PIPE} = 'IGNORE';         # a closed connection is a result, not death
+$| = 1;                        # lines out at once (a .t may wait for them)
 my ($sock, $mode, @args) = @ARGV;
 die "usage: hostile-fwh.pl SOCKET MODE [ARGS]\n" unless $sock && $mode;
 
 sub fail { print STDERR "FAIL: @_\n"; exit 1; }
 
 sub conn {
-	my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $sock)
-	    or fail("connect $sock: $!");
+	my ($path) = @_;
+	$path //= $sock;
+	my $s = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $path)
+	    or fail("connect $path: $!");
 	$s->autoflush(1);
 	return $s;
 }
@@ -192,6 +202,32 @@ if ($mode eq 'witness') {
 	close $s;
 	print "mode=noread bytes_taken=$off of " . length($cmds) .
 	    " writes_blocked=$stuck errors=0\n";
+} elsif ($mode eq 'statuscrowd') {
+	my ($st, $n) = @args;
+	my @s = map { conn($st) } 1 .. $n;
+	sleep 0.2;                      # accepted (and the excess closed)
+	my $w = witness("198.51.100.249");
+	my $open = grep { my $b; my $sel = IO::Select->new($_);
+	    !($sel->can_read(0) && !sysread($_, $b, 1)) } @s;
+	close $_ for @s;
+	print "mode=statuscrowd connections=$n still_open=$open witness=\"$w\" errors=0\n";
+} elsif ($mode eq 'statuslist') {
+	my ($st, $n, $k) = @args;
+	my @s = map { conn($st) } 1 .. $n;
+	for my $s (@s) {
+		$s->blocking(0);
+		syswrite($s, "list\n" x $k);
+	}
+	sleep 0.5;
+	my $t0 = time;
+	my $w = witness("198.51.100.248");
+	my $dt = time - $t0;
+	fail(sprintf("statuslist: witness took %.1f s", $dt)) if $dt > 5;
+	print "mode=statuslist connections=$n lists_each=$k " .
+	    sprintf("witness_s=%.3f", $dt) . " errors=0\n";
+	# left open: the .t reads the helper's memory, then kills us
+	sleep 30 if $ENV{HOSTILE_HOLD};
+	close $_ for @s;
 } else {
 	fail("unknown mode $mode");
 }
