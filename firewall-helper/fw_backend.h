@@ -23,6 +23,10 @@
  *                      backends).
  *   stats(st)          optional (may be NULL): fill the counters shown by
  *                      the status socket's `stats`.
+ *   takes(a)           optional (NULL: every address): can block() take
+ *                      a at all (its family available)?  Asked before
+ *                      the block table makes room, so that an address the
+ *                      backend cannot block never evicts one it holds.
  *
  * Calling order: init once at start (before privileges are dropped: open
  * what needs root there, e.g. the xtables lock file; a kernel that lacks
@@ -40,6 +44,7 @@
 #ifndef FWH_FW_BACKEND_H
 #define FWH_FW_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 #include "common/addr.h"
@@ -71,6 +76,7 @@ struct fw_backend {
 	int  (*flush)(void);
 	void (*fini)(int remove);
 	void (*stats)(struct fw_backend_stats *st);     /* optional */
+	bool (*takes)(const struct addr *a);            /* optional */
 };
 
 const struct fw_backend *fw_backend_find(const char *name);

@@ -504,6 +504,11 @@ static int iptc_block(const struct fw_entry *e)
 	return 0;
 }
 
+static bool iptc_takes(const struct addr *a)
+{
+	return !fam_of(a)->disabled;
+}
+
 static int iptc_unblock(const struct addr *a)
 {
 	struct fam_state *fs = fam_of(a);
@@ -608,4 +613,5 @@ const struct fw_backend fw_iptc_backend = {
 	.flush = iptc_flush_cb,
 	.fini = iptc_fini,
 	.stats = iptc_stats,
+	.takes = iptc_takes,
 };

@@ -385,6 +385,11 @@ static bool cmd_add(const struct fwproto_cmd *cmd, const char *peer,
 		    rs, range ? ")" : "");
 		return false;
 	}
+	if (be->takes != NULL && !be->takes(&cmd->addr)) {
+		cnt.backend_errors++;   /* before the table makes room */
+		snprintf(reply, size, "ERR backend cannot block %s", ab);
+		return false;
+	}
 	expires = ttl ? now + ttl : 0;
 	res = blocktab_add(bt, &cmd->addr, now, expires, cmd->reason, &ev, &evicted);
 	if (res == BT_FULL) {

@@ -4,7 +4,8 @@
 # preloaded getsockopt() that answers the IPT_SO_GET_INFO / IP6T_SO_GET_INFO
 # requests as such a kernel does (ENOPROTOOPT).  Also: IPv6 missing alone
 # (EAFNOSUPPORT on AF_INET6 sockets) disables IPv6 blocking with a warning
-# and IPv4 still works.  iptables backend only.
+# and IPv4 still works; an IPv6 add then never evicts an IPv4 block from a
+# full table.  iptables backend only.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/fwh.sh
 [ "$FWH_BACKEND" = iptables ] || skip_all "iptables backend only"
@@ -67,4 +68,19 @@ grep -q 'IPv6 is not available' "$FWH_DIR/log"; ok $? "with a warning"
 out=$(fwh add 2001:db8::5 2>&1); [[ $out == "ERR backend cannot block 2001:db8::5"* ]]; ok $? "IPv6 add refused: $out"
 fwh add 192.0.2.5 >/dev/null && fwh_kernel_has 192.0.2.5; ok $? "IPv4 works"
 fwh_stop
+
+# A full table (when_full: evict): an IPv6 add the backend cannot take
+# evicts nothing.
+fwh_conf "max_entries: 2" "when_full: evict"
+: > "$FWH_DIR/journal"
+LD_PRELOAD=$FWH_DIR/shim6.so "$FWH_BIN" -c "$FWH_CONF" -f >> "$FWH_DIR/log" 2>&1 &
+FWH_PID=$!
+fwh_wait 5 sh -c "'$FWH_BIN' -c '$FWH_CONF' status >/dev/null 2>&1"
+fwh add 192.0.2.6 >/dev/null && fwh add 192.0.2.7 >/dev/null
+out=$(fwh add 2001:db8::6 2>&1); [[ $out == "ERR backend cannot block 2001:db8::6"* ]]; ok $? "full table, IPv6 add refused: $out"
+fwh_kernel_has 192.0.2.6 && fwh_kernel_has 192.0.2.7 &&
+    [ "$("$FWH_BIN" -c "$FWH_CONF" list | grep -c ' until=')" = 2 ]
+ok $? "and both IPv4 blocks stay, in the kernel and the table"
+fwh_stop        # its log lines written
+! grep -q 'action=evict' "$FWH_DIR/log"; ok $? "nothing evicted"
 done_testing
