@@ -41,8 +41,14 @@ void caps_drop(const struct fwh_config *cfg, bool net_admin)
 			    CAPNG_CLEAR_AMBIENT) != 0)
 				fatalc(EX_OSERR, "caps: cannot change to user %s "
 				    "keeping only CAP_NET_ADMIN", cfg->user);
-		} else if (capng_apply(CAPNG_SELECT_ALL) != 0)
-			fatalc(EX_OSERR, "caps: cannot reduce capabilities");
+		} else {
+			if (capng_apply(CAPNG_SELECT_ALL) != 0)
+				fatalc(EX_OSERR, "caps: cannot reduce capabilities");
+			/* no capability left but uid 0 owns root's files */
+			log_warnx("caps: no user: set, so still uid 0: root's "
+			    "files stay writable (set user:; the shipped unit "
+			    "runs as fwhelper)");
+		}
 	} else {
 		capng_get_caps_process();
 		if (net_admin && !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))

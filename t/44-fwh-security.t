@@ -3,7 +3,8 @@
 # it runs as the configured user with CAP_NET_ADMIN alone (CapEff, CapPrm,
 # CapBnd, CapAmb, NoNewPrivs read from /proc) and still writes the
 # firewall; started as a user with ambient CAP_NET_ADMIN (systemd) likewise;
-# without it, exit 77.  Peers with a uid not allowed are refused on both
+# without it, exit 77; started as root without user:, it warns that it
+# stays uid 0.  Peers with a uid not allowed are refused on both
 # sockets; loopback, own and never_block addresses are refused; malformed
 # commands change nothing.  Backend from FWH_BACKEND.
 cd "$(dirname "$0")/.." || exit 1
@@ -35,6 +36,7 @@ start_run() {
 	fwh_wait 5 sh -c "'$FWH_BIN' -c '$FWH_CONF' status >/dev/null 2>&1"
 }
 start_run; ok $? "helper starts as root with user: nobody"
+! grep -q 'still uid 0' "$FWH_DIR/log"; ok $? "no uid-0 warning"
 [ "$(capfield Uid | awk '{print $1, $2, $3, $4}')" = "$NOBODY $NOBODY $NOBODY $NOBODY" ]; ok $? "runs as nobody (real, effective, saved, fs)"
 [ "$(capfield CapEff)" = $CAP_NET_ADMIN_MASK ]; ok $? "CapEff is CAP_NET_ADMIN alone ($(capfield CapEff))"
 [ "$(capfield CapPrm)" = $CAP_NET_ADMIN_MASK ]; ok $? "CapPrm is CAP_NET_ADMIN alone"
@@ -106,5 +108,11 @@ fwh_kernel_has 192.0.2.8; ok $? "restored the earlier blocks from the journal"
 fwh_stop
 as_nobody "$FWH_BIN" -c "$FWH_CONF" -f >> "$FWH_DIR/log" 2>&1; rc=$?
 [ $rc = 77 ] || [ "$FWH_BACKEND" = null ]; ok $? "without CAP_NET_ADMIN: exit 77 ($rc)"
+mkdir -m 0700 "$FWH_DIR/root"          # root's, not writable by nobody
+fwh_conf "command_socket: $FWH_DIR/root/cmd.sock" \
+	"status_socket: $FWH_DIR/root/status.sock" "journal: $FWH_DIR/root/journal"
+start_run; ok $? "starts as root without user:"
+grep -q 'caps: no user: set, so still uid 0' "$FWH_DIR/log"; ok $? "and warns that it stays uid 0"
+fwh_stop
 ip link del fwhdummy 2>/dev/null
 done_testing
