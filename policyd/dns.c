@@ -45,7 +45,8 @@ struct dns {
 	struct pending **tab;           /* in flight, by hash */
 	size_t ntab;                    /* power of two */
 	unsigned min_ttl, max_ttl, neg_ttl;
-	const struct dns_config *last_dc;
+	const struct dns_config *last_dc;       /* applied; NULL after a
+	                                           reload (see dns_reload) */
 	struct pending *submitting;     /* see dns_lookup() */
 	bool submit_done;
 	struct dns_stats st;
@@ -110,6 +111,15 @@ dns_get(struct ev_loop *loop, const struct dns_config *dc)
 		d->chan = c;
 	}
 	return d;
+}
+
+void
+dns_reload(void)
+{
+	/* The config last applied may be freed now, and the next one could
+	 * be allocated at its address: compare with nothing. */
+	if (the_dns != NULL)
+		the_dns->last_dc = NULL;
 }
 
 const struct dns *

@@ -66,6 +66,9 @@ void dns_free(struct dns *d);                   /* NULL ok; waiters get
 /* The process's resolver, made on first use and reconfigured when dc
  * differs from the last one seen.  NULL when it cannot be made. */
 struct dns *dns_get(struct ev_loop *loop, const struct dns_config *dc);
+/* A new configuration is in: the next dns_get() applies its dc even if it
+ * sits at the address of the one applied before (since freed). */
+void dns_reload(void);
 void dns_shutdown(void);                        /* frees dns_get()'s */
 const struct dns *dns_peek(void);               /* dns_get()'s, or NULL */
 

@@ -186,6 +186,7 @@ policy_dns_init(struct ev_loop *loop, const struct config *cfg)
 {
 	/* A resolver that cannot be made is not fatal: requests then go
 	 * without DNS (tempfail where a lookup was needed), logged once. */
+	dns_reload();           /* at a reload: apply cfg whatever its address */
 	if (live && cfg->dns.parsed) {
 		(void)dns_get(loop, &cfg->dns);
 		stats_pull_add(stats_pull_cb, NULL);

@@ -5,7 +5,9 @@
 # tempfail action at the DNS deadline; a client whose lookups hang does not
 # hold up excepted, cached or named clients on other connections (the order
 # of the answers is checked, not times); a repeated request sends no query;
-# -q --dns; XCLIENT NAME=[UNAVAILABLE] for a broadband PTR is refused.
+# -q --dns; XCLIENT NAME=[UNAVAILABLE] for a broadband PTR is refused;
+# reloads through configurations with and without dns: end with the last
+# one's servers.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/dns-room.sh
 . t/lib/postfix-room.sh
@@ -13,6 +15,7 @@ dns_room_check || room_skip "$DNS_ROOM_WHY"
 
 dns_room_init
 dns_room_fixtures
+dns_room_ptr 192.0.2.44 dsl-192-0-2-44.dyn.example.net
 dns_room_sink drop
 dns_room_forward 3.0.198.in-addr.arpa "127.0.0.1@$DNS_ROOM_SINK_PORT"
 dns_room_start || { echo "Bail out! unbound did not start"; exit 1; }
@@ -123,6 +126,7 @@ sed -i "s/servers: \[ \"127.0.0.1:$DNS_ROOM_SINK_PORT\" \]/servers: [ \"$DNS_ROO
 kill -HUP "$PD_PID"
 pd_wait_log 'configuration reloaded' 2
 
+
 # Through a real Postfix: NAME=[UNAVAILABLE] (client_name unknown), the PTR
 # names a broadband host: refused.
 if postfix_room_check; then
@@ -139,5 +143,36 @@ else
 fi
 pd_stop
 t_is "$PD_RC" 0 "policyd exits 0 on SIGTERM"
+t_ok "$(pd_sanitizer_clean; echo $?)" "no sanitizer report"
+
+# Reloads through configurations with and without dns:, on a policyd of
+# its own: u (unbound), n (no dns:), s (the SERVFAIL sink).  The last one's
+# servers are in force.  (A new configuration allocated where a freed one
+# was is the case t/dnscache.c tests; here the allocator decides.)
+printf 'listen: [ "inet:127.0.0.1:%s" ]\nlog: { requests: all }\n' "$PORT" > "$T_TMP/n.yaml"
+for c in "u $DNS_ROOM_SERVER" "s 127.0.0.1:$DNS_ROOM_SINK_PORT"; do
+	read -r c srv <<< "$c"
+	printf 'dns:\n  servers: [ "%s" ]\n  timeout_ms: 500\n' "$srv" |
+	    cat "$T_TMP/n.yaml" - > "$T_TMP/$c.yaml"
+done
+cp "$T_TMP/u.yaml" "$PD_CONF"
+PD_LOG=$T_TMP/policyd-reloads.log
+pd_start
+n=0
+for c in u n s n u n s n u n s; do
+	cp "$T_TMP/$c.yaml" "$PD_CONF"
+	kill -HUP "$PD_PID"
+	n=$((n + 1))
+	pd_wait_log 'configuration reloaded' $n
+	ask 192.0.2.43 > /dev/null
+done
+ask 192.0.2.44 > /dev/null      # a new client, its PTR a DSL name
+pd_wait_log 'client=192\.0\.2\.44 '
+grep -q 'client=192.0.2.44 .*dns_tempfail=PTR:servfail' "$PD_LOG"
+t_ok $? "11 reloads through configurations with and without dns:: the last one's servers" ||
+    grep 'client=192.0.2.44 ' "$PD_LOG" | sed 's/^/#   /'
+
+pd_stop
+t_is "$PD_RC" 0 "that policyd exits 0 too"
 t_ok "$(pd_sanitizer_clean; echo $?)" "no sanitizer report"
 t_done

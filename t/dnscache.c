@@ -1,13 +1,16 @@
 /*
  * t/dnscache.c - the DNS answer cache: TTL expiry, negative entries, LRU
- * eviction, replacement, shrinking; and the dns: config section.
+ * eviction, replacement, shrinking; the dns: config section; dns_get()
+ * applying a reloaded section that sits where the freed one was.
  */
+#include <ev.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/addr.h"
 #include "common/xmalloc.h"
 #include "common/yconf.h"
+#include "policyd/dns.h"
 #include "policyd/dnscache.h"
 #include "policyd/dnsconf.h"
 #include "policyd/dnsmsg.h"
@@ -266,11 +269,54 @@ test_conf(void)
 	}
 }
 
+/* Parse a dns: section with cache_size n into *dc (the same storage each
+ * time, as a reloaded configuration may be given the freed one's). */
+static void
+conf_at(struct dns_config *dc, int n)
+{
+	char yaml[128];
+	struct ydoc *doc;
+
+	snprintf(yaml, sizeof(yaml),
+	    "dns:\n  servers: [ \"127.0.0.1:53\" ]\n  cache_size: %d\n", n);
+	doc = ydoc_load_mem("t.yaml", yaml, strlen(yaml));
+	memset(dc, 0, sizeof(*dc));
+	if (dnsconf_parse(doc, ymap_get(doc->root, "dns"), dc) < 0)
+		diag("dns: section rejected");
+	ydoc_free(doc);
+}
+
+static void
+test_reload_same_address(void)
+{
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO);
+	struct dns_config dc;
+	struct dns_stats st;
+	struct dns *d;
+
+	conf_at(&dc, 1000);
+	d = dns_get(loop, &dc);
+	ok(d != NULL, "reload: resolver made");
+	dns_stats(d, &st);
+	is_int((int)st.cache.max, 1000, "reload: cache_size of the first section");
+	dnsconf_release(&dc);
+	conf_at(&dc, 2000);             /* the next configuration, same address */
+	dns_reload();
+	dns_stats(dns_get(loop, &dc), &st);
+	is_int((int)st.cache.max, 2000, "reload: the new section applied");
+	dns_stats(dns_get(loop, &dc), &st);
+	is_int((int)st.cache.max, 2000, "reload: and kept");
+	dnsconf_release(&dc);
+	dns_shutdown();
+	ev_loop_destroy(loop);
+}
+
 int
 main(void)
 {
 	test_cache();
 	test_churn();
 	test_conf();
+	test_reload_same_address();
 	return done_testing();
 }
