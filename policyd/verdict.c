@@ -22,6 +22,8 @@
 #include "policyd/verdict.h"
 
 static struct vcache *cache;
+static const struct config *cache_cfg;  /* whose verdicts it holds (a job
+                                           holds its config: never reused) */
 
 /* The cache's clock: its TTL is minutes, so the coarse monotonic clock
  * (a tick's resolution, a few ms) does, for much less than a full read. */
@@ -41,6 +43,7 @@ cache_make(const struct config *cfg)
 
 	vcache_free(cache);
 	cache = vcache_new((size_t)cc->cache_size, cc->cache_ttl_ms);
+	cache_cfg = cfg;
 }
 
 int
@@ -77,6 +80,7 @@ verdict_fini(void)
 {
 	vcache_free(cache);
 	cache = NULL;
+	cache_cfg = NULL;
 }
 
 static bool
@@ -168,7 +172,9 @@ verdict_classify(const struct config *cfg, const struct addr *client,
 	classify(cc->tokens, name, client, &r);
 	result_set(res, actions_for(&cc->actions, r.cls), vclass_name(r.cls),
 	    r.reason);
-	if (client != NULL) {
+	/* A lookup that was in flight across a reload is answered under the
+	 * configuration it started with; the cache is the new one's. */
+	if (client != NULL && cfg == cache_cfg) {
 		v.cls = r.cls;
 		memcpy(v.reason, r.reason, sizeof(v.reason));
 		vcache_put(cache, client, mono_ms(), &v);
