@@ -315,7 +315,7 @@ static int parse_debug(struct ydoc *doc, const struct ynode *v,
 static void errs_take(struct config_errs *errs, struct ydoc *doc)
 {
 	char *text = NULL, *line, *save = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	FILE *fp;
 
 	if (doc->nerrs == 0)
@@ -325,9 +325,13 @@ static void errs_take(struct config_errs *errs, struct ydoc *doc)
 		fatal("open_memstream");
 	ydoc_print_errors(doc, fp);
 	fclose(fp);
+	cap = errs->n;
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
-		errs->v = xreallocarray(errs->v, errs->n + 1, sizeof(char *));
+		if (errs->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			errs->v = xreallocarray(errs->v, cap, sizeof(char *));
+		}
 		errs->v[errs->n++] = xstrdup(line);
 	}
 	free(text);

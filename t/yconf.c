@@ -86,6 +86,33 @@ main(void)
 	}
 	ydoc_free(d);
 
+	/* 2,000 errors recorded last line first, two at each position: sorted
+	 * by line and column, the two of one position in recorded order */
+	d = load("a: 1\n");
+	for (int i = 2000; i >= 1; i--) {
+		ydoc_error_at(d, i / 2 + 1, i % 2 ? 7 : 3, "first %d", i);
+		ydoc_error_at(d, i / 2 + 1, i % 2 ? 7 : 3, "second %d", i);
+	}
+	{
+		FILE *fp = fopen("/dev/null", "w");
+		bool sorted = true;
+		char want[64];
+
+		ydoc_print_errors(d, fp);
+		fclose(fp);
+		for (size_t i = 0; i < d->nerrs && sorted; i++) {
+			int k = (int)(i / 2) + 1;      /* the k-th position */
+
+			snprintf(want, sizeof(want), "t.yaml:%d:%d: %s %d",
+			    k / 2 + 1, k % 2 ? 7 : 3, i % 2 ? "second" : "first", k);
+			sorted = strcmp(d->errs[i], want) == 0;
+			if (!sorted)
+				diag("error %zu: got \"%s\", want \"%s\"", i, d->errs[i], want);
+		}
+		ok(d->nerrs == 4000 && sorted, "4,000 errors recorded backwards: sorted, ties in order");
+	}
+	ydoc_free(d);
+
 	first_error("a: [1, 2\n", "t.yaml:2:1: did not find expected ',' or ']' while parsing a flow sequence");
 	first_error("a: &x 1\nb: *x\n", "t.yaml:1:4: anchors and tags are not supported");
 	first_error("a: *x\n", "t.yaml:1:4: aliases are not supported");
