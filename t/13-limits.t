@@ -1,6 +1,7 @@
 #!/bin/bash
 # Bounds: idle timeout, max_connections, a client that never reads its
-# answers, running out of descriptors (EMFILE) without spinning; and -q.
+# answers, running out of descriptors (EMFILE) without spinning, on the
+# policy listeners and the status socket; and -q.
 . "$(dirname "$0")/lib/policyd.sh"
 
 SPEC=inet:127.0.0.1:$PORT
@@ -54,7 +55,8 @@ pd_sanitizer_clean
 t_ok $? "no sanitizer report"
 
 # EMFILE: with 16 descriptors, 12 connections cannot all be accepted
-pd_conf "listen: [ $SPEC ]"
+pd_conf "listen: [ $SPEC ]
+status_socket: $T_TMP/status.sock"
 : > "$PD_LOG"
 (ulimit -n 16; exec "$POLICYD" -c "$PD_CONF" -f -v 2>> "$PD_LOG") &
 PD_PID=$!
@@ -70,6 +72,17 @@ t1=$(ticks)
 [ $((t1 - t0)) -lt 30 ]
 t_ok $? "EMFILE: not spinning ($((t1 - t0)) ticks of CPU in 1 s)"
 t_is "$(grep -c 'accept (pausing' "$PD_LOG")" 1 "EMFILE: logged once"
+# the status socket, asked while no descriptor is left: paused likewise
+timeout 3 "$POLICYD" -c "$PD_CONF" stats > /dev/null 2>&1 &
+spid=$!
+sleep 0.3
+t0=$(ticks)
+sleep 1
+t1=$(ticks)
+[ $((t1 - t0)) -lt 30 ] && [ "$(grep -c 'status socket: accept' "$PD_LOG")" = 1 ]
+t_ok $? "EMFILE on the status socket: paused, logged once, not spinning ($((t1 - t0)) ticks)" ||
+    grep -m3 'status socket' "$PD_LOG" | sed 's/^/#   /'
+wait $spid
 wait $ipid
 pd_req 192.0.2.6 | pd_raw "$SPEC" -t 10 > "$T_TMP/out"
 cmp -s "$T_TMP/out" "$T_TMP/dunno"
