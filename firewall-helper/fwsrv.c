@@ -8,7 +8,9 @@
  * and nobody else is held up: one "list" at a time per peer).  At most
  * MAX_CONNS command connections and MAX_STATUS_CONNS status connections,
  * counted apart, so that status clients never crowd out policyd; more are
- * accepted, logged and closed.  A peer that
+ * accepted, logged and closed.  When accept() itself fails (no descriptor
+ * left), that listener pauses for ACCEPT_PAUSE, with a warning once a
+ * minute, instead of being called again at once.  A peer that
  * is not allowed gets its "ERR not allowed" line, then the socket is shut
  * for writing and whatever it sends is read and discarded until it closes
  * or REFUSED_LINGER seconds pass: closing a unix socket with unread input
@@ -43,12 +45,16 @@
 #define OUT_HIGH      (1u << 20)
 #define MAX_GROUPS    1024
 #define REFUSED_LINGER 2.0
+#define ACCEPT_PAUSE  0.25      /* accept() failed (EMFILE ...): listen
+                                   again after this, not at once */
 
 struct lsock {
 	int    fd;
 	bool   status;
 	char  *path;                /* we made the file: unlink at exit */
 	ev_io  w;
+	ev_timer pause;
+	double pause_logged;
 };
 
 struct conn {
@@ -380,8 +386,25 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		nconns[ls->status]++;
 		log_debug("%s socket: peer %s connected", name, desc);
 	}
-	if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-		log_warn("%s socket: accept", name);
+	if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ||
+	    errno == EPROTO)
+		return;
+	/* still readable: paused, or it would be called again at once */
+	if (ev_now(loop) - ls->pause_logged >= 60.) {
+		log_warn("%s socket: accept (pausing %.2f s)", name, ACCEPT_PAUSE);
+		ls->pause_logged = ev_now(loop);
+	}
+	ev_io_stop(loop, &ls->w);
+	/* set each time: a one-shot timer that fired keeps what was left */
+	ev_timer_set(&ls->pause, ACCEPT_PAUSE, 0.);
+	ev_timer_start(loop, &ls->pause);
+}
+
+static void accept_resume_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct lsock *ls = w->data;
+
+	ev_io_start(loop, &ls->w);
 }
 
 int fwsrv_open(const struct fwh_config *c, uid_t sock_uid)
@@ -418,6 +441,8 @@ void fwsrv_start(struct ev_loop *l)
 		ev_io_init(&lsocks[i].w, accept_cb, lsocks[i].fd, EV_READ);
 		lsocks[i].w.data = &lsocks[i];
 		ev_io_start(loop, &lsocks[i].w);
+		ev_init(&lsocks[i].pause, accept_resume_cb);
+		lsocks[i].pause.data = &lsocks[i];
 	}
 }
 
@@ -442,6 +467,7 @@ void fwsrv_stop(void)
 		if (lsocks[i].fd <= 0)
 			continue;
 		ev_io_stop(loop, &lsocks[i].w);
+		ev_timer_stop(loop, &lsocks[i].pause);
 		close(lsocks[i].fd);
 		if (lsocks[i].path)
 			unlink(lsocks[i].path);

@@ -16,6 +16,8 @@
 #  - 8 status clients each asking for the list 1,000 times in one write,
 #    never reading: the helper answers one list at a time per client, a
 #    command is answered meanwhile, its memory stays bounded
+#  - a helper with 24 descriptors and 40 waiting connections: accept
+#    pauses (logged once) instead of spinning, and serves again after
 # The helper never exits; its table holds nothing but valid addresses; no
 # sanitizer report.
 . "$(dirname "$0")/lib/hostile.sh"
@@ -81,6 +83,31 @@ t_diag "$(cat "$H_TMP/sl.out")"
 
 alive
 t_ok $? "helper still runs"
+
+# A second helper with 24 descriptors and 40 connections waiting: accept
+# fails (EMFILE), pauses, is logged once, does not spin; served after.
+F2=$H_TMP/fwh2
+mkdir -p "$F2"
+chmod 0755 "$F2"
+h_fwh_conf "$F2/fwh.yaml" "$F2" "$F2/journal"
+(ulimit -n 24; exec "$FWH" -c "$F2/fwh.yaml" -f >> "$F2/log" 2>&1) &
+pid2=$!
+H_KILL+=("$pid2")
+for _ in $(seq 1 200); do [ -S "$F2/cmd.sock" ] && break; sleep 0.02; done
+$HF hold "$F2/cmd.sock" 40 3 > "$H_TMP/hold.out" 2>&1 &
+hpid=$!
+for _ in $(seq 1 100); do grep -q mode=hold "$H_TMP/hold.out" && break; sleep 0.05; done
+sleep 0.3
+ticks() { awk '{ print $14 + $15 }' "/proc/$pid2/stat"; }
+t0=$(ticks); sleep 1; t1=$(ticks)
+[ $((t1 - t0)) -lt 30 ] && [ "$(grep -c 'command socket: accept (pausing' "$F2/log")" = 1 ]
+t_ok $? "EMFILE: accept paused, logged once, not spinning ($((t1 - t0)) ticks in 1 s)" ||
+    grep -m3 accept "$F2/log" | sed 's/^/#   /'
+wait "$hpid"
+out=$(perl t/lib/hostile-fwh.pl "$F2/cmd.sock" witness 198.51.100.247 2>&1)
+t_ok $? "EMFILE over: served again: $out"
+kill -TERM "$pid2"; wait "$pid2"
+t_ok $? "that helper exits 0 on SIGTERM"
 "$FWH" -c "$F/fwh.yaml" list > "$H_TMP/list" 2>&1
 bad=$(grep -v -E '^(198\.51\.10[0-2]\.[0-9]+|2001:db8::[0-9a-f]+) until=|^OK' "$H_TMP/list" | head -3)
 t_ok $([ -z "$bad" ]; echo $?) "table holds only valid addresses ($(grep -c ' until=' "$H_TMP/list") entries)"

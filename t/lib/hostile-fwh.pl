@@ -19,6 +19,7 @@
 #   statuscrowd STATUS N   N idle connections held open on the status
 #                          socket (more than it serves): a witness on the
 #                          command socket is still answered
+#   hold PATH N SECONDS    N connections to PATH held open, idle, then closed
 #   statuslist STATUS N K  N status connections each send "list" K times in
 #                          one write and never read: a witness meanwhile
 #                          (the helper answers one list at a time per peer,
@@ -211,6 +212,12 @@ if ($mode eq 'witness') {
 	    !($sel->can_read(0) && !sysread($_, $b, 1)) } @s;
 	close $_ for @s;
 	print "mode=statuscrowd connections=$n still_open=$open witness=\"$w\" errors=0\n";
+} elsif ($mode eq 'hold') {
+	my ($path, $n, $secs) = @args;
+	my @s = map { conn($path) } 1 .. $n;
+	print "mode=hold connections=$n\n";
+	sleep $secs;
+	close $_ for @s;
 } elsif ($mode eq 'statuslist') {
 	my ($st, $n, $k) = @args;
 	my @s = map { conn($st) } 1 .. $n;
