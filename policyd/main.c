@@ -158,6 +158,7 @@ static int stats_query(const struct config *cfg, const char *form)
 int main(int argc, char **argv)
 {
 	const char *conf = DEFAULT_CONF, *qname = NULL, *stats_form = NULL;
+	char *abs_conf = NULL;
 	struct config_errs errs = { NULL, 0 };
 	struct config *cfg;
 	struct ev_loop *loop;
@@ -192,7 +193,14 @@ int main(int argc, char **argv)
 		usage();
 	log_init("policyd", opt_foreground || check || qname || stats_form, opt_verbose);
 
-	if ((cfg = config_load(conf, &errs)) == NULL) {
+	/* daemon() moves to "/": a relative path would not reload on SIGHUP
+	 * (nor would the tokens and exceptions files named relative to it) */
+	if (!opt_foreground && !check && qname == NULL && stats_form == NULL &&
+	    conf[0] != '/' && (abs_conf = realpath(conf, NULL)) != NULL)
+		conf = abs_conf;
+	cfg = config_load(conf, &errs);
+	free(abs_conf);                 /* the config keeps its own copy */
+	if (cfg == NULL) {
 		if (check || qname || stats_form || opt_foreground) {
 			config_errs_print(&errs, stderr);
 		} else {

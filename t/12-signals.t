@@ -2,6 +2,7 @@
 # SIGHUP swaps in a good configuration and keeps the running one when the
 # file is broken (logging every error); open connections are unaffected.
 # SIGTERM stops accepting, answers what was already received, exits 0.
+# Started in the background with a relative -c path, SIGHUP still finds it.
 . "$(dirname "$0")/lib/policyd.sh"
 
 SPEC=inet:127.0.0.1:$PORT
@@ -89,4 +90,23 @@ grep -q 'client=192\.0\.2\.13 name="unknown" .* state=RCPT .*duration_ms=' "$PD_
 t_ok $? "an answer that waited is logged with the request's names"
 pd_sanitizer_clean
 t_ok $? "no sanitizer report"
+
+# In the background (daemon(), which moves to "/") with -c a relative path:
+# SIGHUP still reloads that file (the new status socket appears).
+name=reload-$$.yaml
+printf 'listen: [ %s ]\nstatus_socket: %s/s1.sock\n' "$SPEC" "$T_TMP" > "$T_TMP/$name"
+top=$PWD
+(cd "$T_TMP" && "$top/$POLICYD" -c "$name" 2> "$T_TMP/bg.err")
+t_is "$?" 0 "started in the background with -c $name"
+for _ in $(seq 1 100); do [ -S "$T_TMP/s1.sock" ] && break; sleep 0.05; done
+bgpid=$(pgrep -f -- "-c $name\$")
+sed -i "s|s1.sock|s2.sock|" "$T_TMP/$name"
+kill -HUP "$bgpid"
+for _ in $(seq 1 100); do [ -S "$T_TMP/s2.sock" ] && break; sleep 0.05; done
+[ -S "$T_TMP/s2.sock" ]
+t_ok $? "SIGHUP reloaded the relative path (cwd is now $(readlink "/proc/$bgpid/cwd"))"
+kill -TERM "$bgpid"
+for _ in $(seq 1 100); do kill -0 "$bgpid" 2>/dev/null || break; sleep 0.05; done
+! kill -0 "$bgpid" 2>/dev/null
+t_ok $? "and stops on SIGTERM"
 t_done
