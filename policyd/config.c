@@ -21,6 +21,7 @@
 #include "common/sock.h"
 #include "common/xmalloc.h"
 #include "common/yconf.h"
+#include "policyd/actions.h"
 #include "policyd/classify_config.h"
 #include "policyd/config.h"
 #include "policyd/policy.h"
@@ -207,7 +208,9 @@ static int parse_default_action(struct ydoc *doc, const struct ynode *v,
 
 	if (ynode_str(doc, v, &s) < 0)
 		return -1;
-	if (policy_action_check(s, POLICY_ACTION_MAX - 1, &err) < 0) {
+	/* the same check as the classes' actions: Postfix is handed it at
+	 * the deadline and in mode: off */
+	if (action_check(s, &err) < 0) {
 		ydoc_error(doc, v, "default_action: %s", err);
 		return -1;
 	}

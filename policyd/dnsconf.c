@@ -11,6 +11,7 @@
 #include "common/num.h"
 #include "common/xmalloc.h"
 #include "common/yconf.h"
+#include "policyd/actions.h"
 #include "policyd/config.h"
 #include "policyd/dnsconf.h"
 
@@ -23,12 +24,6 @@ static const char *const dns_keys[] = {
 static const char *const zone_keys[] = { "zone", "ipv6", "codes", NULL };
 static const char *const classes[] = {
 	"dynamic", "static", "generic", "mail", "none", "unknown", NULL
-};
-/* First words of a Postfix access(5) action a policy server may return. */
-static const char *const action_words[] = {
-	"OK", "DUNNO", "REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT",
-	"WARN", "INFO", "HOLD", "DISCARD", "PREPEND", "FILTER", "REDIRECT",
-	"BCC", NULL
 };
 
 /* "IP", "IP:PORT", "[V6]", "[V6]:PORT", bare V6: canonical "IP:PORT" or
@@ -113,32 +108,17 @@ parse_servers(struct ydoc *doc, const struct ynode *n, struct dns_config *dc)
 	return rc;
 }
 
-/* A Postfix action: known first word or a 4xx/5xx code, printable, short. */
+/* The same check as the classes' actions (actions.c). */
 static int
 check_action(struct ydoc *doc, const struct ynode *n, const char *s)
 {
-	size_t wl = strcspn(s, " \t"), len = strlen(s);
+	const char *err;
 
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) {
-			ydoc_error(doc, n, "action: control or non-ASCII character");
-			return -1;
-		}
-	}
-	if (len == 0 || len >= 512) {
-		ydoc_error(doc, n, "action: empty or longer than 511 bytes");
+	if (action_check(s, &err) < 0) {
+		ydoc_error(doc, n, "tempfail_action: %s", err);
 		return -1;
 	}
-	if (wl == 3 && (s[0] == '4' || s[0] == '5') &&
-	    strspn(s, "0123456789") == 3)
-		return 0;
-	for (size_t i = 0; action_words[i] != NULL; i++) {
-		if (strlen(action_words[i]) == wl &&
-		    strncasecmp(s, action_words[i], wl) == 0)
-			return 0;
-	}
-	ydoc_error(doc, n, "action: unknown action \"%.*s\"", (int)(wl > 40 ? 40 : wl), s);
-	return -1;
+	return 0;
 }
 
 /* "127.0.0.10" or "127.0.0.2-127.0.0.9". */

@@ -255,33 +255,3 @@ int policy_reply_format(char *dst, size_t dstsize, const char *action,
 	memcpy(dst + n - 2, "\n\n", 3);
 	return (int)n;
 }
-
-static const char *const action_words[] = {
-	"OK", "REJECT", "DEFER", "DEFER_IF_REJECT", "DEFER_IF_PERMIT", "DUNNO",
-	"WARN", "INFO", "HOLD", "DISCARD", "FILTER", "REDIRECT", "PREPEND",
-	"BCC", NULL
-};
-
-int policy_action_check(const char *action, size_t maxlen, const char **err)
-{
-	size_t n = strlen(action), w = strcspn(action, " \t");
-
-	if (n == 0)
-		return *err = "empty action", -1;
-	if (n > maxlen)
-		return *err = "action too long", -1;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)action[i] < 0x20 ||
-		    (unsigned char)action[i] > 0x7e)
-			return *err = "control or non-ASCII character in action", -1;
-	if (w == 3 && (action[0] == '4' || action[0] == '5') &&
-	    action[1] >= '0' && action[1] <= '9' &&
-	    action[2] >= '0' && action[2] <= '9')
-		return 0;
-	for (size_t i = 0; action_words[i] != NULL; i++)
-		if (strlen(action_words[i]) == w &&
-		    strncasecmp(action, action_words[i], w) == 0)
-			return 0;
-	return *err = "unknown action (want OK, REJECT, DEFER, DEFER_IF_PERMIT, "
-	    "DUNNO, WARN, ... or a 4NN/5NN code)", -1;
-}

@@ -115,11 +115,4 @@ void policy_parser_shrink(struct policy_parser *p);
 int policy_reply_format(char *dst, size_t dstsize, const char *action,
     size_t actionlen);
 
-/*
- * Checks an action a configuration gives (default_action, class actions):
- * its first word must be a Postfix access(5) action or a 4NN/5NN code, no
- * control characters, at most maxlen bytes.  0, or -1 with *err set.
- */
-int policy_action_check(const char *action, size_t maxlen, const char **err);
-
 #endif

@@ -346,24 +346,6 @@ static void test_reply(void)
 	is_int(policy_reply_format(b, 15, "DUNNO", 5), 14, "just fits");
 }
 
-static void test_action_check(void)
-{
-	static const struct { const char *a; int rc; } t[] = {
-		{ "DUNNO", 0 }, { "dunno", 0 }, { "REJECT go away", 0 },
-		{ "DEFER_IF_PERMIT try later", 0 }, { "550 5.7.1 no", 0 },
-		{ "450 4.7.1 later", 0 }, { "WARN", 0 }, { "OK", 0 },
-		{ "", -1 }, { "REJECTED", -1 }, { "650 x", -1 },
-		{ "REJECT a\tb", -1 }, { "REJECT caf\xc3\xa9", -1 },
-	};
-	const char *err;
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		is_int(policy_action_check(t[i].a, 100, &err), t[i].rc,
-		    "action_check \"%s\"", t[i].a);
-	is_int(policy_action_check("REJECT aaaa", 6, &err), -1,
-	    "action_check: too long");
-}
-
 int main(void)
 {
 	test_cases();
@@ -371,6 +353,5 @@ int main(void)
 	test_api();
 	test_every_attribute();
 	test_reply();
-	test_action_check();
 	return done_testing();
 }

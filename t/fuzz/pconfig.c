@@ -6,7 +6,7 @@
  * besides "no crash, no leak": the loader returns NULL exactly when it
  * reported errors; every error reads "FILE:LINE:COL: message"; a loaded
  * config has at least one listener, a default action that
- * policy_action_check() accepts, and positive timeouts; a config survives an
+ * action_check() accepts, and positive timeouts; a config survives an
  * extra reference taken and dropped (as a policy job holds one).
  * The harness runs with stdin from /dev/null, so a fuzzed path naming
  * /dev/stdin for a file the config points at cannot hang it.
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policyd/actions.h"
 #include "policyd/config.h"
 #include "policyd/policy.h"
 #include "policyd/policy_proto.h"
@@ -90,8 +91,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < cfg->nlisten; i++)
 			fuzz_check(cfg->listen[i].spec != NULL, "listen spec");
 		fuzz_check(cfg->default_action != NULL &&
-		    policy_action_check(cfg->default_action,
-		    POLICY_ACTION_MAX - 1, &err) == 0, "default action valid");
+		    action_check(cfg->default_action, &err) == 0,
+		    "default action valid");
 		fuzz_check(cfg->idle_timeout_ms > 0 && cfg->deadline_ms > 0,
 		    "timeouts positive");
 		config_unref(config_ref(cfg));
