@@ -84,6 +84,8 @@ exc_parse_until(const char *s, time_t *out)
 		return -1;
 	if (day)
 		*out += 86400;
+	if (*out == 0)          /* 0 is "no expiry": 1970-01-01 00:00 is past */
+		*out = 1;
 	return 0;
 }
 

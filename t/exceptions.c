@@ -210,6 +210,8 @@ main(void)
 	ok(exc_parse_until("2026-12-31 10:30", &t) == 0 && t == 1798713000,
 	    "until date and time");
 	ok(exc_parse_until("2026-02-29", &t) < 0, "no 29 February 2026");
+	ok(exc_parse_until("1970-01-01 00:00", &t) == 0 && t != 0,
+	    "the first minute of 1970 is a time, not \"no expiry\" (0)");
 	ok(exc_parse_until("26-12-31", &t) < 0, "short year refused");
 
 	doc = ydoc_load_file("etc/exceptions.yaml");
