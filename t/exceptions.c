@@ -11,6 +11,7 @@
 
 #include "common/addr.h"
 #include "common/yconf.h"
+#include "policyd/exc_trie.h"
 #include "policyd/exceptions.h"
 #include "t/tap.h"
 
@@ -191,6 +192,38 @@ big(void)
 	exceptions_free(x);
 }
 
+/* A network shorter than /16 repeated: what lasts longer wins in every
+ * /16 slot it covers, whichever order the repeats come in. */
+static void
+short_repeats(void)
+{
+	static const char *const probes[] = { "10.0.0.1", "10.200.1.1",
+		"10.255.255.255" };
+	struct exc_trie t;
+	struct cidr c;
+	struct addr a;
+	const char *err;
+	bool all = true;
+
+	exc_trie_init(&t);
+	cidr_parse(&c, "10.0.0.0/8", &err);
+	exc_trie_insert(&t, &c, 1, 2000);
+	exc_trie_insert(&t, &c, 2, 1000);       /* shorter: kept out */
+	exc_trie_insert(&t, &c, 3, 3000);       /* longer: replaces */
+	exc_trie_insert(&t, &c, 4, 2500);       /* shorter again */
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		addr_parse(&a, probes[i]);
+		all &= exc_trie_lookup(&t, &a, 100) == 3 &&
+		    exc_trie_lookup(&t, &a, 3000) == EXC_TRIE_NONE;
+	}
+	ok(all, "10.0.0.0/8 four times: the longest-lasting entry in every slot");
+	exc_trie_insert(&t, &c, 5, 0);          /* no expiry: replaces */
+	exc_trie_insert(&t, &c, 6, 9000);
+	addr_parse(&a, "10.128.0.1");
+	ok(exc_trie_lookup(&t, &a, 5000) == 5, "then one without expiry wins");
+	exc_trie_release(&t);
+}
+
 int
 main(void)
 {
@@ -223,5 +256,6 @@ main(void)
 
 	golden();
 	big();
+	short_repeats();
 	return done_testing();
 }
