@@ -23,11 +23,26 @@ fwh_kernel_wipe
 fwh_wait 4 fwh_kernel_count_is 102; ok $? "periodic reconcile restores them too"
 grep -q 'chain POLICYD lacked\|restored\|re-created\|rewritten' "$FWH_DIR/log"; ok $? "repair logged"
 
+# The hook (iptables: the jump from INPUT; nftset: the rules of the table's
+# input chain; ipset: the INPUT rules matching the sets) removed by hand:
+# the reconcile puts it back and says so.
+case $FWH_BACKEND in
+iptables) repaired='jump from INPUT to POLICYD was missing' ;;
+nftset)   repaired='nftset: table inet .* rewritten' ;;
+ipset)    repaired='ipset: .* INPUT rules written' ;;
+*)        repaired='^$' ;;
+esac
+n0=$(grep -c "$repaired" "$FWH_DIR/log")
 if fwh_kernel_unhook; then
-	fwh_wait 4 sh -c '[ "$(iptables-legacy -S INPUT | grep -c -- "-j POLICYD")" = 1 ] || [ "'"$FWH_BACKEND"'" != iptables ]'
+	if [ "$FWH_BACKEND" = iptables ]; then
+		fwh_wait 4 sh -c '[ "$(iptables-legacy -S INPUT | grep -c -- "-j POLICYD")" = 1 ]'
+	else    # fwh_kernel_has: the address in its set and the set's rule in place
+		both_refused() { fwh_kernel_has 198.18.0.1 && fwh_kernel_has 2001:db8::1; }
+		fwh_wait 4 both_refused
+	fi
 	ok $? "hook removed by hand: restored"
-	grep -q 'jump from INPUT to POLICYD was missing' "$FWH_DIR/log" || [ "$FWH_BACKEND" != iptables ]
-	ok $? "missing jump logged"
+	[ "$(grep -c "$repaired" "$FWH_DIR/log")" -gt "$n0" ]
+	ok $? "its repair logged"
 fi
 
 if [ "$FWH_BACKEND" = iptables ]; then
