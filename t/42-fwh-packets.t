@@ -48,12 +48,12 @@ fwh add 2001:db8:1::2 >/dev/null
 out=$(conn 2001:db8:1::2 2001:db8:1::1); [ "$out" = refused ]; ok $? "IPv6 blocked -> refused ($out)"
 [ "$(conn 2001:db8:1::3 2001:db8:1::1)" = accepted ]; ok $? "IPv6 unblocked -> accepted"
 
-fwh add 192.0.2.3 ttl=1 >/dev/null
-fwh add 2001:db8:1::3 ttl=1 >/dev/null
-[ "$(conn 192.0.2.3 192.0.2.1)" = refused ]; ok $? "ttl=1 block refuses"
-fwh_wait 5 fwh_kernel_lacks 192.0.2.3; ok $? "expired"
+fwh add 192.0.2.3 ttl=3 >/dev/null
+fwh add 2001:db8:1::3 ttl=3 >/dev/null
+[ "$(conn 192.0.2.3 192.0.2.1)" = refused ]; ok $? "ttl=3 block refuses"
+fwh_wait 8 fwh_kernel_lacks 192.0.2.3; ok $? "expired"
 [ "$(conn 192.0.2.3 192.0.2.1)" = accepted ]; ok $? "after expiry: accepted again"
-fwh_wait 5 fwh_kernel_lacks 2001:db8:1::3
+fwh_wait 8 fwh_kernel_lacks 2001:db8:1::3
 [ "$(conn 2001:db8:1::3 2001:db8:1::1)" = accepted ]; ok $? "IPv6 after expiry: accepted again"
 
 if [ "$FWH_BACKEND" = iptables ]; then

@@ -26,7 +26,7 @@ for a in 192.0.2.10 192.0.2.11 192.0.2.12; do
 done
 fwl_list | grep -q '^192\.0\.2\.10 .*reason=class=dynamic by=access+ip'
 t_ok $? "the helper's reason: class and signals"
-t_is "$(grep -c 'client=192.0.2.10 .* fw=queued' "$PD_LOG")" 1 "first refusal: fw=queued"
+t_is "$(fwl_fw 192.0.2.10 1)" queued "first refusal: fw=queued"
 t_is "$(fwl_fw 192.0.2.10 2)" "skipped:active" "second refusal: fw=skipped:active"
 until=$(fwl_list | sed -n 's/^192\.0\.2\.10 until=\([^ ]*\) .*/\1/p')
 left=$(( $(date -d "$until" +%s 2>/dev/null || echo 0) - $(date +%s) ))

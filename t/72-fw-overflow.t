@@ -12,6 +12,7 @@ out=$(fwl_ask --gen 25 100.66 'c-%s.client.comcast.net')
 t_is "$(grep -c 'action=REJECT' <<<"$out")" 25 "25 refused clients answered"
 t_is "$(fwl_stat fw_dropped)" 15 "stats: 15 dropped"
 t_is "$(fwl_stat fw_queue)" 10 "stats: 10 waiting"
+pd_wait_log 'warning: firewall queue full'
 t_is "$(grep -c 'warning: firewall queue full' "$PD_LOG")" 1 "overflow logged once, first dropped named"
 grep -q 'firewall queue full .*first client=100.66.0.1$' "$PD_LOG"; t_ok $? "oldest dropped first"
 

@@ -75,12 +75,7 @@ grep -q '^<\*\* *554 5.7.1 <user@room.test>: Recipient address rejected: broadba
 t_ok $? "SMTP reply is the 5xx text" || tail -n 3 <<<"$out" | sed 's/^/#   /'
 t0=$(date +%s%N)
 fwl_wait rule_for $DYN; t_ok $? "the chain holds a rule for $DYN"
-ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-if [ "$ms" -le 1000 ]; then
-	t_ok 0 "rule within a second of the reply (${ms} ms)"
-else
-	echo "not ok $((t_n += 1)) - rule within a second of the reply (${ms} ms) # TODO timing on a loaded machine"
-fi
+echo "# rule $(( ($(date +%s%N) - t0) / 1000000 )) ms after the reply (not asserted: time is the bench's)"
 t_is "$(smtp_from $DYN)" refused "TCP from $DYN to port 25: refused"
 t_is "$(fwl_fw $DYN)" queued "policyd logged fw=queued"
 
