@@ -52,8 +52,8 @@ PATH_SED = -e 's|/usr/sbin/policyd|$(SBINDIR)/policyd|g' \
 	-e 's|/usr/sbin/firewall-helper|$(SBINDIR)/firewall-helper|g' \
 	-e 's|/etc/policyd/|$(CONFDIR)/|g' \
 	-e 's|/usr/share/policyd/|$(PKGDATADIR)/|g' \
-	$(foreach f,$(CONF_FILES),-e 's|\([ "'"'"':[]\)\(etc/\)\{0,1\}$(notdir $(f))\b|\1$(CONFDIR)/$(notdir $(f))|g') \
-	$(foreach f,$(DATA_FILES),-e 's|\([ "'"'"':[]\)\(etc/\)\{0,1\}$(notdir $(f))\b|\1$(PKGDATADIR)/$(notdir $(f))|g')
+	$(foreach f,$(CONF_FILES),-e 's|\([ "'"'"'[]\)\(etc/\)\{0,1\}$(notdir $(f))\b|\1$(CONFDIR)/$(notdir $(f))|g') \
+	$(foreach f,$(DATA_FILES),-e 's|\([ "'"'"'[]\)\(etc/\)\{0,1\}$(notdir $(f))\b|\1$(PKGDATADIR)/$(notdir $(f))|g')
 
 .PHONY: man install install-nobuild uninstall
 

@@ -26,9 +26,14 @@ rc=$?
 
 grep -q "^ExecStart=$tmp/usr/sbin/policyd -c $tmp/usr/etc/policyd/policyd.yaml -f\$" "$u/policyd.service"
 ok $? "install rewrote the paths in policyd.service"
+for x in policyd.socket policyd.service firewall-helper.service; do
+	[ "$(grep '^Documentation=' "systemd/$x")" = "$(grep '^Documentation=' "$u/$x")" ]
+	ok $? "$x: Documentation= (man: pages) left as it is"
+done
 
 p=$u/policyd.service f=$u/firewall-helper.service s=$u/policyd.socket
 for x in "Type=notify" "User=policyd" "CapabilityBoundingSet=" "NoNewPrivileges=yes" \
+    "LimitNOFILE=65536" \
     "ProtectSystem=strict" "ProtectHome=yes" "PrivateTmp=yes" \
     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
     "SystemCallFilter=@system-service" "SupplementaryGroups=policyd-fw"; do
