@@ -3,7 +3,8 @@
 # under test through check_policy_service; clients are impersonated with
 # XCLIENT.  The SMTP reply and policyd's log line for the request are
 # checked, for a refusing and a passing default_action (changed by SIGHUP),
-# and for Postfix's own fallback when policyd is gone.
+# and for Postfix's own fallback when policyd is gone; postconf reads the
+# snippet in etc/postfix-main.cf.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/postfix-room.sh
 postfix_room_check || room_skip "$POSTFIX_ROOM_WHY"
@@ -59,4 +60,15 @@ t_ok $? "Postfix logged that the policy service was unreachable"
 
 postfix_room_stop
 t_ok $? "private Postfix stops"
+
+# etc/postfix-main.cf as a main.cf of its own: postconf reads it without a
+# warning, and the restriction is the one the README gives.
+mkdir "$T_TMP/snippet"
+cp etc/postfix-main.cf "$T_TMP/snippet/main.cf"
+: > "$T_TMP/snippet/master.cf"
+out=$(postconf -c "$T_TMP/snippet" -h smtpd_recipient_restrictions 2>&1)
+grep -q 'reject_unauth_destination, check_policy_service { unix:private/policyd, default_action=DUNNO }$' <<<"$out" &&
+    ! grep -qi 'warning\|fatal' <<<"$out" &&
+    grep -qF 'check_policy_service { unix:private/policyd, default_action=DUNNO }' README.rst
+t_ok $? "etc/postfix-main.cf: postconf reads it, the README's restriction" || sed 's/^/#   /' <<<"$out"
 t_done
