@@ -33,7 +33,8 @@ static const char *const top_keys[] = {
 	"nft_table", "set_name", NULL
 };
 static const char *const sock_keys[] = {
-	"path", "mode", "group", "allow_users", "allow_groups", NULL
+	"path", "mode", "group", "allow_users", "allow_groups", "idle_timeout",
+	NULL
 };
 static const char *const full_words[] = { "evict", "refuse", NULL };
 static const char *const reject_words[] = {
@@ -151,6 +152,8 @@ static void load_sock(struct ydoc *d, const struct ynode *n, struct fwh_sockcfg 
 		load_ids(d, v, true, sc);
 	if ((v = ymap_get(n, "allow_groups")) != NULL)
 		load_ids(d, v, false, sc);
+	if ((v = ymap_get(n, "idle_timeout")) != NULL)
+		ynode_duration(d, v, 1000, 0, 86400LL * 1000, &sc->idle_ms);
 }
 
 static void load_never(struct ydoc *d, const struct ynode *n, struct fwh_config *c)
@@ -337,6 +340,7 @@ struct fwh_config *fwconf_load(const char *path, struct ydoc **doc_out)
 	c->file = xstrdup(path);
 	sock_defaults(&c->cmd, FWH_DEF_COMMAND_SOCKET);
 	sock_defaults(&c->status, FWH_DEF_STATUS_SOCKET);
+	c->status.idle_ms = FWH_DEF_STATUS_IDLE_MS;
 	c->backend = xstrdup(FWH_DEF_BACKEND);
 	c->chain = xstrdup(FWH_DEF_CHAIN);
 	c->ttl = FWH_DEF_TTL;

@@ -25,6 +25,7 @@ struct ydoc;
 #define FWH_DEF_COMMAND_SOCKET  "/run/firewall-helper/command.sock"
 #define FWH_DEF_STATUS_SOCKET   "/run/firewall-helper/status.sock"
 #define FWH_DEF_SOCKET_MODE     0660
+#define FWH_DEF_STATUS_IDLE_MS  60000           /* status_socket.idle_timeout */
 #define FWH_DEF_BACKEND         "iptables"
 #define FWH_DEF_CHAIN           "POLICYD"
 #define FWH_DEF_TTL             (24LL * 3600)   /* ttl: seconds; 0 = never */
@@ -53,6 +54,8 @@ struct fwh_sockcfg {
 	size_t  nuids;
 	gid_t  *gids;           /* allow_groups: resolved */
 	size_t  ngids;
+	long long idle_ms;      /* idle_timeout: close a peer silent this
+	                           long; 0 never */
 };
 
 struct fwh_portrange { uint16_t lo, hi; };

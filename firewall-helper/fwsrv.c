@@ -10,7 +10,9 @@
  * counted apart, so that status clients never crowd out policyd; more are
  * accepted, logged and closed.  When accept() itself fails (no descriptor
  * left), that listener pauses for ACCEPT_PAUSE, with a warning once a
- * minute, instead of being called again at once.  A peer that
+ * minute, instead of being called again at once.  A peer silent for its
+ * socket's idle_timeout (status: 60 s by default; command: never, policyd
+ * keeps its connection) is closed.  A peer that
  * is not allowed gets its "ERR not allowed" line, then the socket is shut
  * for writing and whatever it sends is read and discarded until it closes
  * or REFUSED_LINGER seconds pass: closing a unix socket with unread input
@@ -68,7 +70,8 @@ struct conn {
 	bool   paused;              /* reading stopped: output is full */
 	bool   refused;             /* not allowed: answer, drain, close */
 	ev_io  rw, ww;
-	ev_timer tw;                /* refused: give up after REFUSED_LINGER */
+	ev_timer tw;                /* refused: give up after REFUSED_LINGER;
+	                               else the idle timeout, if any */
 	struct buf in, out;
 	char   peer[80];
 	struct conn *prev, *next;
@@ -260,11 +263,19 @@ static void process(struct conn *c)
 		conn_close(c);
 }
 
+/* The peer did something: the idle timeout starts again. */
+static void active(struct conn *c)
+{
+	if (!c->refused && c->tw.repeat > 0.)
+		ev_timer_again(loop, &c->tw);
+}
+
 static void read_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	struct conn *c = w->data;
 	ssize_t r;
 
+	active(c);
 	for (int i = 0; i < 16; i++) {
 		r = buf_read_fd(&c->in, c->fd);
 		if (r > 0)
@@ -296,6 +307,7 @@ static void write_cb(struct ev_loop *l, ev_io *w, int revents)
 	if (r > 0) {
 		buf_consume(&c->out, (size_t)r);
 		c->ready -= (size_t)r;
+		active(c);
 	}
 	if (c->ready > 0)
 		return;
@@ -337,7 +349,11 @@ static void committed(void)
 
 static void linger_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
-	conn_close(w->data);
+	struct conn *c = w->data;
+
+	if (!c->refused)
+		log_debug("peer %s: idle, closed", c->peer);
+	conn_close(c);
 }
 
 static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
@@ -378,6 +394,9 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 			reply(c, "ERR not allowed");
 			ev_io_start(loop, &c->ww);
 			ev_timer_start(loop, &c->tw);
+		} else if (sockcfg(ls->status)->idle_ms > 0) {
+			c->tw.repeat = (double)sockcfg(ls->status)->idle_ms / 1000.;
+			ev_timer_again(loop, &c->tw);
 		}
 		c->next = conns;
 		if (conns)

@@ -18,6 +18,8 @@
 #    command is answered meanwhile, its memory stays bounded
 #  - a helper with 24 descriptors and 40 waiting connections: accept
 #    pauses (logged once) instead of spinning, and serves again after
+#  - status_socket idle_timeout 1s: silent status peers are closed, silent
+#    command peers (no idle_timeout) are not
 # The helper never exits; its table holds nothing but valid addresses; no
 # sanitizer report.
 . "$(dirname "$0")/lib/hostile.sh"
@@ -107,6 +109,29 @@ wait "$hpid"
 out=$(perl t/lib/hostile-fwh.pl "$F2/cmd.sock" witness 198.51.100.247 2>&1)
 t_ok $? "EMFILE over: served again: $out"
 kill -TERM "$pid2"; wait "$pid2"
+t_ok $? "that helper exits 0 on SIGTERM"
+
+# idle_timeout: status peers silent for 1 s are closed; command peers
+# (idle_timeout 0, the default) stay.
+F3=$H_TMP/fwh3
+mkdir -p "$F3"
+chmod 0755 "$F3"
+h_conf "$F3/fwh.yaml" "command_socket: $F3/cmd.sock
+status_socket: { path: $F3/status.sock, idle_timeout: 1s }
+backend: null
+journal: $F3/journal
+xtables_lock: $F3/xtables.lock"
+"$FWH" -c "$F3/fwh.yaml" -f >> "$F3/log" 2>&1 &
+pid3=$!
+H_KILL+=("$pid3")
+for _ in $(seq 1 200); do [ -S "$F3/status.sock" ] && break; sleep 0.02; done
+out=$($HF idle "$F3/status.sock" 5 2.5 2>&1)
+[[ $out == *" closed=5"* ]]; t_ok $? "status peers silent past idle_timeout: closed ($out)"
+out=$($HF idle "$F3/cmd.sock" 5 2.5 2>&1)
+[[ $out == *" closed=0"* ]]; t_ok $? "command peers (no idle_timeout): kept ($out)"
+out=$(perl t/lib/hostile-fwh.pl "$F3/cmd.sock" witness 198.51.100.246 2>&1)
+t_ok $? "and served: $out"
+kill -TERM "$pid3"; wait "$pid3"
 t_ok $? "that helper exits 0 on SIGTERM"
 "$FWH" -c "$F/fwh.yaml" list > "$H_TMP/list" 2>&1
 bad=$(grep -v -E '^(198\.51\.10[0-2]\.[0-9]+|2001:db8::[0-9a-f]+) until=|^OK' "$H_TMP/list" | head -3)

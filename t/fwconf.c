@@ -61,6 +61,8 @@ int main(void)
 	c = load_good("t/data/fwconf/good-empty.yaml");
 	if (c) {
 		is_str(c->cmd.path, FWH_DEF_COMMAND_SOCKET, "default command socket");
+		ok(c->cmd.idle_ms == 0 && c->status.idle_ms == 60000,
+		    "default idle_timeout: command never, status 60s");
 		is_str(c->backend, "iptables", "default backend");
 		is_str(c->chain, "POLICYD", "default chain");
 		is_int(c->ttl, FWH_DEF_TTL, "default ttl");
@@ -76,6 +78,7 @@ int main(void)
 		is_str(c->backend, "null", "backend: null (a YAML null) is the null backend");
 		is_int(c->cmd.mode, 0660, "quoted mode");
 		is_int(c->status.mode, 0640, "plain octal mode");
+		is_int(c->status.idle_ms, 300000, "idle_timeout 5m");
 		ok(c->cmd.nuids == 1 && c->cmd.ngids == 1, "allow lists resolved");
 		is_int(c->ttl, 7200, "ttl 2h");
 		is_int(c->when_full, FWH_FULL_REFUSE, "when_full refuse");

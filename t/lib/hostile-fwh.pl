@@ -20,6 +20,8 @@
 #                          socket (more than it serves): a witness on the
 #                          command socket is still answered
 #   hold PATH N SECONDS    N connections to PATH held open, idle, then closed
+#   idle PATH N SECONDS    N connections to PATH left silent that long; prints
+#                          how many the helper closed (EOF) meanwhile
 #   statuslist STATUS N K  N status connections each send "list" K times in
 #                          one write and never read: a witness meanwhile
 #                          (the helper answers one list at a time per peer,
@@ -218,6 +220,14 @@ if ($mode eq 'witness') {
 	print "mode=hold connections=$n\n";
 	sleep $secs;
 	close $_ for @s;
+} elsif ($mode eq 'idle') {
+	my ($path, $n, $secs) = @args;
+	my @s = map { conn($path) } 1 .. $n;
+	sleep $secs;
+	my $closed = grep { my $b; IO::Select->new($_)->can_read(0) &&
+	    !sysread($_, $b, 1) } @s;
+	close $_ for @s;
+	print "mode=idle path=$path connections=$n closed=$closed\n";
 } elsif ($mode eq 'statuslist') {
 	my ($st, $n, $k) = @args;
 	my @s = map { conn($st) } 1 .. $n;
