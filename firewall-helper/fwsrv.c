@@ -9,8 +9,7 @@
  * MAX_CONNS command connections and MAX_STATUS_CONNS status connections,
  * counted apart, so that status clients never crowd out policyd; more are
  * accepted, logged and closed.  When accept() itself fails (no descriptor
- * left), that listener pauses for ACCEPT_PAUSE, with a warning once a
- * minute, instead of being called again at once.  A peer silent for its
+ * left), that listener pauses (accept_pause.h).  A peer silent for its
  * socket's idle_timeout (status: 60 s by default; command: never, policyd
  * keeps its connection) is closed.  A peer that
  * is not allowed gets its "ERR not allowed" line, then the socket is shut
@@ -25,6 +24,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "common/accept_pause.h"
 #include "common/buf.h"
 #include "common/fwproto.h"
 #include "common/log.h"
@@ -47,16 +47,13 @@
 #define OUT_HIGH      (1u << 20)
 #define MAX_GROUPS    1024
 #define REFUSED_LINGER 2.0
-#define ACCEPT_PAUSE  0.25      /* accept() failed (EMFILE ...): listen
-                                   again after this, not at once */
 
 struct lsock {
 	int    fd;
 	bool   status;
 	char  *path;                /* we made the file: unlink at exit */
 	ev_io  w;
-	ev_timer pause;
-	double pause_logged;
+	struct accept_pause pause;
 };
 
 struct conn {
@@ -405,25 +402,8 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		nconns[ls->status]++;
 		log_debug("%s socket: peer %s connected", name, desc);
 	}
-	if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ||
-	    errno == EPROTO)
-		return;
-	/* still readable: paused, or it would be called again at once */
-	if (ev_now(loop) - ls->pause_logged >= 60.) {
-		log_warn("%s socket: accept (pausing %.2f s)", name, ACCEPT_PAUSE);
-		ls->pause_logged = ev_now(loop);
-	}
-	ev_io_stop(loop, &ls->w);
-	/* set each time: a one-shot timer that fired keeps what was left */
-	ev_timer_set(&ls->pause, ACCEPT_PAUSE, 0.);
-	ev_timer_start(loop, &ls->pause);
-}
-
-static void accept_resume_cb(struct ev_loop *l, ev_timer *w, int revents)
-{
-	struct lsock *ls = w->data;
-
-	ev_io_start(loop, &ls->w);
+	accept_pause(loop, &ls->pause, ls->status ? "status socket" :
+	    "command socket");
 }
 
 int fwsrv_open(const struct fwh_config *c, uid_t sock_uid)
@@ -460,8 +440,7 @@ void fwsrv_start(struct ev_loop *l)
 		ev_io_init(&lsocks[i].w, accept_cb, lsocks[i].fd, EV_READ);
 		lsocks[i].w.data = &lsocks[i];
 		ev_io_start(loop, &lsocks[i].w);
-		ev_init(&lsocks[i].pause, accept_resume_cb);
-		lsocks[i].pause.data = &lsocks[i];
+		accept_pause_init(&lsocks[i].pause, &lsocks[i].w);
 	}
 }
 
@@ -486,7 +465,7 @@ void fwsrv_stop(void)
 		if (lsocks[i].fd <= 0)
 			continue;
 		ev_io_stop(loop, &lsocks[i].w);
-		ev_timer_stop(loop, &lsocks[i].pause);
+		accept_pause_stop(loop, &lsocks[i].pause);
 		close(lsocks[i].fd);
 		if (lsocks[i].path)
 			unlink(lsocks[i].path);

@@ -94,33 +94,8 @@ link_of(struct exc_trie *t, uint32_t *root, uint32_t parent, int side)
 	return parent == NONE ? root : &t->v[parent].kid[side];
 }
 
-/* Does an entry until `until` (0: none) replace the one n holds for the
- * same network?  What lasts longer wins; of two alike, the first stays. */
+/* False when the network was there already and kept what it had. */
 static bool
-replaces(const struct exc_tnode *n, time_t until)
-{
-	return n->entry == NONE || (n->until != 0 &&
-	    (until == 0 || until > n->until));
-}
-
-/* The node of exactly this network below cur, or NONE. */
-static uint32_t
-tree_find(const struct exc_trie *t, uint32_t cur, const unsigned char *key,
-    int plen)
-{
-	while (cur != NONE) {
-		const struct exc_tnode *n = &t->v[cur];
-
-		if (n->plen > plen || !prefix_eq(n->key, key, n->plen))
-			return NONE;
-		if (n->plen == plen)
-			return cur;
-		cur = n->kid[bit_at(key, n->plen)];
-	}
-	return NONE;
-}
-
-static void
 tree_insert(struct exc_trie *t, uint32_t *root, const unsigned char *key,
     int plen, uint32_t entry, time_t until)
 {
@@ -134,17 +109,19 @@ tree_insert(struct exc_trie *t, uint32_t *root, const unsigned char *key,
 		if (cur == NONE) {
 			nn = node_new(t, key, plen, entry, until);
 			*link_of(t, root, parent, side) = nn;
-			return;
+			return true;
 		}
 		n = &t->v[cur];
 		c = common_bits(n->key, key, n->plen < plen ? n->plen : plen);
 		if (c == n->plen && c == plen) {
-			/* the same network again: keep what lasts longer */
-			if (replaces(n, until)) {
-				n->entry = entry;
-				n->until = until;
-			}
-			return;
+			/* the same network again: keep what lasts longer
+			 * (of two alike, the first) */
+			if (n->entry != NONE && (n->until == 0 ||
+			    (until != 0 && until <= n->until)))
+				return false;
+			n->entry = entry;
+			n->until = until;
+			return true;
 		}
 		if (c == n->plen) {
 			parent = cur;
@@ -159,7 +136,7 @@ tree_insert(struct exc_trie *t, uint32_t *root, const unsigned char *key,
 			t->v[nn].kid[bit_at(key, c)] = leaf;
 		}
 		*link_of(t, root, parent, side) = nn;
-		return;
+		return true;
 	}
 }
 
@@ -169,7 +146,6 @@ exc_trie_insert(struct exc_trie *t, const struct cidr *c, uint32_t entry,
 {
 	const unsigned char *k = c->net.a;
 	unsigned slot, count, i;
-	uint32_t same;
 
 	if (c->net.family == AF_INET6) {
 		tree_insert(t, &t->root6, k, c->plen, entry, until);
@@ -180,11 +156,9 @@ exc_trie_insert(struct exc_trie *t, const struct cidr *c, uint32_t entry,
 	/* A network shorter than /16 is in every slot it covers, each time
 	 * the same: when the first slot keeps what it has, so do the others
 	 * (a list repeating 0.0.0.0/0 8,000 times took 16 s to load). */
-	if (count > 1 &&
-	    (same = tree_find(t, t->root4[slot], k, c->plen)) != NONE &&
-	    !replaces(&t->v[same], until))
+	if (!tree_insert(t, &t->root4[slot], k, c->plen, entry, until))
 		return;
-	for (i = 0; i < count; i++)
+	for (i = 1; i < count; i++)
 		tree_insert(t, &t->root4[slot + i], k, c->plen, entry, until);
 }
 

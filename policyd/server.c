@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/accept_pause.h"
 #include "common/log.h"
 #include "common/sock.h"
 #include "common/xmalloc.h"
@@ -27,7 +28,6 @@
 #include "policyd/stats.h"
 
 #define ACCEPT_BATCH   64
-#define ACCEPT_PAUSE   0.25            /* seconds */
 #define SCRATCH_SIZE   (64 * 1024)
 #define DRAIN_GRACE    2.0             /* seconds past the deadline */
 
@@ -85,8 +85,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == ECONNABORTED || errno == EPROTO)
+			if (accept_error_passes(errno))
 				return;
 			if (ev_now(loop) - srv->emfile_logged >= 60.) {
 				log_warn("%s: accept (pausing %.2f s)", l->name,

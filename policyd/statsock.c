@@ -5,9 +5,7 @@
  * then write) and one ev_timer for its deadline.  The request line is
  * read into a small bounded buffer, the answer built into a bounded
  * output buffer and written as the socket allows.  When accept() fails
- * for want of descriptors or memory, the listener pauses for ACCEPT_PAUSE
- * seconds (a readable listener would otherwise be called again at once,
- * for as long as the connection waits), with a warning once a minute.
+ * for want of descriptors or memory, the listener pauses (accept_pause.h).
  */
 #include <errno.h>
 #include <ev.h>
@@ -18,14 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/accept_pause.h"
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/sock.h"
 #include "common/xmalloc.h"
 #include "policyd/stats.h"
 #include "policyd/statsock.h"
-
-#define ACCEPT_PAUSE 0.25               /* seconds */
 
 struct statcli {
 	ev_io            io;
@@ -38,8 +35,7 @@ struct statcli {
 struct statsock {
 	struct ev_loop *loop;
 	ev_io           listen;         /* fd -1: no socket */
-	ev_timer        pause;          /* accept() failed: listen again */
-	double          pause_logged;
+	struct accept_pause pause;
 	ev_timer        summary;
 	char           *path;
 	long long       interval_ms;
@@ -153,24 +149,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		s->clients = c;
 		s->nclients++;
 	}
-	if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ||
-	    errno == EPROTO)
-		return;
-	if (ev_now(loop) - s->pause_logged >= 60.) {
-		log_warn("status socket: accept (pausing %.2f s)", ACCEPT_PAUSE);
-		s->pause_logged = ev_now(loop);
-	}
-	ev_io_stop(loop, w);
-	ev_timer_set(&s->pause, ACCEPT_PAUSE, 0.);
-	ev_timer_start(loop, &s->pause);
-}
-
-static void pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct statsock *s = w->data;
-
-	if (s->listen.fd >= 0)
-		ev_io_start(loop, &s->listen);
+	accept_pause(loop, &s->pause, "status socket");
 }
 
 static void summary_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -204,7 +183,7 @@ static void listen_open(struct statsock *s)
 
 static void listen_close(struct statsock *s)
 {
-	ev_timer_stop(s->loop, &s->pause);
+	accept_pause_stop(s->loop, &s->pause);
 	if (s->listen.fd < 0)
 		return;
 	ev_io_stop(s->loop, &s->listen);
@@ -233,8 +212,7 @@ struct statsock *statsock_new(struct ev_loop *loop, const char *path,
 	s->path = path ? xstrdup(path) : NULL;
 	ev_io_init(&s->listen, accept_cb, -1, EV_READ);
 	s->listen.data = s;
-	ev_init(&s->pause, pause_cb);
-	s->pause.data = s;
+	accept_pause_init(&s->pause, &s->listen);
 	ev_init(&s->summary, summary_cb);
 	s->summary.data = s;
 	stats_start(time(NULL));

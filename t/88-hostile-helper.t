@@ -40,6 +40,17 @@ H_KILL+=("$FWH_PID")
 for _ in $(seq 1 200); do [ -S "$F/cmd.sock" ] && [ -S "$F/status.sock" ] && break; sleep 0.02; done
 HF="perl t/lib/hostile-fwh.pl $F/cmd.sock"
 alive() { kill -0 "$FWH_PID" 2>/dev/null; }
+# more_helper DIR NOFILE: another helper on DIR/fwh.yaml with NOFILE
+# descriptors; MORE_PID once its sockets are there
+more_helper() {
+	(ulimit -n "$2"; exec "$FWH" -c "$1/fwh.yaml" -f >> "$1/log" 2>&1) &
+	MORE_PID=$!
+	H_KILL+=("$MORE_PID")
+	for _ in $(seq 1 200); do
+		[ -S "$1/cmd.sock" ] && [ -S "$1/status.sock" ] && break
+		sleep 0.02
+	done
+}
 
 out=$($HF witness 198.51.100.1 2>&1)
 t_ok $? "helper answers a command: $out"
@@ -92,10 +103,8 @@ F2=$H_TMP/fwh2
 mkdir -p "$F2"
 chmod 0755 "$F2"
 h_fwh_conf "$F2/fwh.yaml" "$F2" "$F2/journal"
-(ulimit -n 24; exec "$FWH" -c "$F2/fwh.yaml" -f >> "$F2/log" 2>&1) &
-pid2=$!
-H_KILL+=("$pid2")
-for _ in $(seq 1 200); do [ -S "$F2/cmd.sock" ] && break; sleep 0.02; done
+more_helper "$F2" 24
+pid2=$MORE_PID
 $HF hold "$F2/cmd.sock" 40 3 > "$H_TMP/hold.out" 2>&1 &
 hpid=$!
 for _ in $(seq 1 100); do grep -q mode=hold "$H_TMP/hold.out" && break; sleep 0.05; done
@@ -121,10 +130,8 @@ status_socket: { path: $F3/status.sock, idle_timeout: 1s }
 backend: null
 journal: $F3/journal
 xtables_lock: $F3/xtables.lock"
-"$FWH" -c "$F3/fwh.yaml" -f >> "$F3/log" 2>&1 &
-pid3=$!
-H_KILL+=("$pid3")
-for _ in $(seq 1 200); do [ -S "$F3/status.sock" ] && break; sleep 0.02; done
+more_helper "$F3" "$(ulimit -n)"
+pid3=$MORE_PID
 out=$($HF idle "$F3/status.sock" 5 2.5 2>&1)
 [[ $out == *" closed=5"* ]]; t_ok $? "status peers silent past idle_timeout: closed ($out)"
 out=$($HF idle "$F3/cmd.sock" 5 2.5 2>&1)

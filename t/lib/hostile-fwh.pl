@@ -87,6 +87,12 @@ sub witness {
 	}
 }
 
+# How many of the sockets the helper has closed (EOF waiting).
+sub closed_by_peer {
+	return scalar grep { my $b; IO::Select->new($_)->can_read(0) &&
+	    !sysread($_, $b, 1) } @_;
+}
+
 my $rng = 88172645463325252;
 sub rnd {
 	my ($n) = @_;
@@ -210,8 +216,7 @@ if ($mode eq 'witness') {
 	my @s = map { conn($st) } 1 .. $n;
 	sleep 0.2;                      # accepted (and the excess closed)
 	my $w = witness("198.51.100.249");
-	my $open = grep { my $b; my $sel = IO::Select->new($_);
-	    !($sel->can_read(0) && !sysread($_, $b, 1)) } @s;
+	my $open = @s - closed_by_peer(@s);
 	close $_ for @s;
 	print "mode=statuscrowd connections=$n still_open=$open witness=\"$w\" errors=0\n";
 } elsif ($mode eq 'hold') {
@@ -224,8 +229,7 @@ if ($mode eq 'witness') {
 	my ($path, $n, $secs) = @args;
 	my @s = map { conn($path) } 1 .. $n;
 	sleep $secs;
-	my $closed = grep { my $b; IO::Select->new($_)->can_read(0) &&
-	    !sysread($_, $b, 1) } @s;
+	my $closed = closed_by_peer(@s);
 	close $_ for @s;
 	print "mode=idle path=$path connections=$n closed=$closed\n";
 } elsif ($mode eq 'statuslist') {
