@@ -41,7 +41,8 @@
 #define LABELS_MAX 128
 #define WORDS_KEEP 3            /* words per kind named in the reason */
 #define PSL_DEPTH  4            /* deepest ICANN rule, in labels */
-#define MEMO_SIZE  4096
+#define MEMO_SIZE  4096         /* suffix_labels(): names' tails */
+#define WMEMO_SIZE 256          /* word_kind(): letter runs */
 #define DOMAIN_DEPTH 3          /* labels below the registered domain looked
                                    up as provider suffixes */
 
@@ -225,16 +226,15 @@ note_word(struct scan *sc, unsigned kind, const char *s, size_t n, int label)
 	}
 }
 
-/* The kinds of a letter run: a word, two words (modemcable), an access word
- * with one extra letter (dslb, dclient), or an affix word (mailhost). */
+/* The kinds of a letter run that is no word by itself: two words
+ * (modemcable), an access word with one extra letter (dslb, dclient), or an
+ * affix word (mailhost).  Up to 2n lookups. */
 static unsigned
-word_kind(const struct tokens *tk, const char *s, size_t n)
+word_split(const struct tokens *tk, const char *s, size_t n)
 {
-	unsigned k, k1, k2, a1, a2, r = 0;
+	unsigned k1, k2, a1, a2, r = 0;
 	size_t i;
 
-	if ((k = tokens_word(tk, s, n, NULL)) != 0 || n < 3 || n > TOKENS_WORD_MAX)
-		return k;
 	for (i = 1; i < n; i++) {
 		k1 = tokens_word(tk, s, i, &a1);
 		k2 = tokens_word(tk, s + i, n - i, &a2);
@@ -250,6 +250,39 @@ word_kind(const struct tokens *tk, const char *s, size_t n)
 			r |= k1 & TOK_ACCESS;
 	}
 	return r;
+}
+
+/* The kinds of a letter run: a word, or what word_split() finds.  The
+ * splits of the runs seen lately are remembered: a provider's subscribers
+ * share runs that are no words (region codes like bstnma or hckr, "host",
+ * "rev"), and each would cost its 2n lookups again.  The memo holds the
+ * run itself, so two runs never share an entry, and the vocabulary's
+ * serial, so a reload or an added word starts it afresh. */
+static unsigned
+word_kind(const struct tokens *tk, const char *s, size_t n)
+{
+	static _Thread_local struct {
+		uint64_t serial;        /* 0: empty */
+		uint8_t n, kind;
+		char s[TOKENS_WORD_MAX];
+	} memo[WMEMO_SIZE];
+	uint64_t serial;
+	unsigned k;
+	size_t slot;
+
+	if ((k = tokens_word(tk, s, n, NULL)) != 0 || n < 3 || n > TOKENS_WORD_MAX)
+		return k;
+	serial = tokens_serial(tk);
+	slot = memo_key(s, n) & (WMEMO_SIZE - 1);
+	if (memo[slot].serial == serial && memo[slot].n == n &&
+	    memcmp(memo[slot].s, s, n) == 0)
+		return memo[slot].kind;
+	k = word_split(tk, s, n);
+	memo[slot].serial = serial;
+	memo[slot].n = (uint8_t)n;
+	memo[slot].kind = (uint8_t)k;
+	memcpy(memo[slot].s, s, n);
+	return k;
 }
 
 static bool

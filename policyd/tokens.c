@@ -35,7 +35,10 @@ struct tokens {
 	struct ttab domains;
 	uint64_t wlens;         /* bit n: some word has n letters */
 	uint32_t bigram[26];    /* [first letter] bit: second letter */
+	uint64_t serial;        /* new with every word added (tokens_serial) */
 };
+
+static uint64_t serials;        /* the last serial given */
 
 static const char *const builtin_access[] = {
 	"dsl", "adsl", "vdsl", "sdsl", "xdsl", "hdsl", "cable", "catv",
@@ -190,6 +193,7 @@ tokens_add_word(struct tokens *t, unsigned kind, const char *spec,
 			return -1;
 		}
 	}
+	t->serial = ++serials;
 	t->wlens |= 1ull << n;
 	if (n >= 2)
 		t->bigram[spec[0] - 'a'] |= 1u << (spec[1] - 'a');
@@ -290,6 +294,12 @@ tokens_domain_h(const struct tokens *t, const char *s, size_t n, uint32_t h)
 		return 0;
 	e = ttab_find(&t->domains, s, n, h);
 	return e ? e->kind : 0;
+}
+
+uint64_t
+tokens_serial(const struct tokens *t)
+{
+	return t->serial;
 }
 
 size_t

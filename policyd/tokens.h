@@ -88,6 +88,9 @@ tokens_rhash_step(uint32_t h, char c)
 	return (h ^ (unsigned char)c) * 16777619u;
 }
 size_t   tokens_count(const struct tokens *t, size_t *ndomains);
+/* Never the same for two vocabularies of a process, nor for one before and
+ * after a word is added: what a memo of word lookups is keyed on. */
+uint64_t tokens_serial(const struct tokens *t);
 
 const char *tok_kind_name(unsigned kind);       /* first bit set */
 const char *dom_kind_name(unsigned kind);

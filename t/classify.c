@@ -135,6 +135,38 @@ bad_tokens(const char *text, const char *want)
 	ydoc_free(d);
 }
 
+/*
+ * word_kind() remembers the splits of runs that are no words; what it
+ * remembered must not outlive a change of vocabulary: a word added to the
+ * same object, or a new object (a reload), perhaps at the freed one's
+ * address.  "zqxywcable" is two words once "zqxyw" is one.
+ */
+static void
+word_memo(void)
+{
+	const char *name = "zqxywcable-10-1-2-3.example.org";
+	struct tokens *t = tokens_new();
+	struct classify_result r;
+	struct addr a;
+	const char *err;
+
+	addr_parse(&a, "10.1.2.3");
+	classify(t, name, &a, &r);
+	is_str(vclass_name(r.cls), "generic", "run of no words: generic");
+	classify(t, name, &a, &r);
+	is_str(vclass_name(r.cls), "generic", "asked again (the memo): generic");
+	ok(tokens_add_word(t, TOK_STATIC, "zqxyw", &err) == 0, "word added");
+	classify(t, name, &a, &r);
+	is_str(vclass_name(r.cls), "static", "after the word is added: static");
+	ok(strstr(r.reason, "access=zqxywcable static=zqxywcable") != NULL,
+	    "both words named: %s", r.reason);
+	tokens_free(t);
+	t = tokens_new();       /* likely where the last one was */
+	classify(t, name, &a, &r);
+	is_str(vclass_name(r.cls), "generic", "a new vocabulary without it: generic");
+	tokens_free(t);
+}
+
 int
 main(void)
 {
@@ -160,6 +192,7 @@ main(void)
 	ok(tokens_word(builtin, "pool", 4, NULL) == TOK_ACCESS, "built-in access word");
 	is_int(vclass_parse("static"), VCLASS_STATIC, "vclass_parse");
 	is_int(vclass_parse("bogus"), -1, "vclass_parse rejects");
+	word_memo();
 
 	bad_tokens("words:\n  access: [Dsl]\n",
 	    "tok.yaml:2:12: a word has lowercase letters a-z only (digits and separators split names into words)");
