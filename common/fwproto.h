@@ -11,7 +11,9 @@
  * ASCII (0x20..0x7e), at most FWPROTO_REASON_MAX bytes.  IP is parsed with
  * inet_pton (addr_parse).  Every command gets one reply line starting with
  * "OK" or "ERR", e.g. "OK added 192.0.2.7 until 1764331200" or
- * "ERR never_block 127.0.0.1".
+ * "ERR never_block 127.0.0.1".  One line comes unasked: a peer the helper
+ * does not allow gets FWPROTO_NOT_ALLOWED as soon as it connects, whatever
+ * it sent, and is then closed; it answers no command.
  *
  * fwproto_parse() is pure: bytes in, struct out, never logs.  On error it
  * returns -1 and *err names the problem ("unknown command", "bad address",
@@ -27,6 +29,7 @@
 #define FWPROTO_LINE_MAX    512
 #define FWPROTO_REASON_MAX  256
 #define FWPROTO_TTL_MAX     (366LL * 86400)
+#define FWPROTO_NOT_ALLOWED "ERR not allowed"
 
 enum fwproto_op { FWPROTO_ADD, FWPROTO_DEL };
 

@@ -388,7 +388,7 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		c->rw.data = c->ww.data = c->tw.data = c;
 		ev_io_start(loop, &c->rw);
 		if (c->refused) {
-			reply(c, "ERR not allowed");
+			reply(c, FWPROTO_NOT_ALLOWED);
 			ev_io_start(loop, &c->ww);
 			ev_timer_start(loop, &c->tw);
 		} else if (sockcfg(ls->status)->idle_ms > 0) {

@@ -11,11 +11,15 @@
  * commands start an ev_prepare watcher, which runs at the end of the loop
  * iteration, after its Postfix answers.  The delay is small against the
  * helper's own batch window (its replies wait for its commit anyway).
- * The out buffer
- * holds lines already taken from the queue (in flight); on any loss of the
- * connection it is discarded and the queue rewound, so those lines are sent
- * again.  Each written line is counted in `sent` when it leaves the queue for
- * the out buffer.
+ * The out buffer holds lines already taken from the queue (in flight); on
+ * any loss of the connection it is discarded and the queue rewound, so those
+ * lines are sent again.  Each written line is counted in `sent` when it
+ * leaves the queue for the out buffer.
+ *
+ * A new connection carries one command until its first reply: a connect
+ * to a helper that is stalled only lands in its listen backlog, and when
+ * policyd gives up on it and connects again, every such connection would
+ * otherwise hold a copy of the whole queue, each run once the helper wakes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +55,7 @@ struct fwclient {
 	enum fwc_state state;
 	bool ever_up, down_logged;
 	bool drop_logged;               /* until the queue is half empty */
+	bool proven;                    /* a reply came on this connection */
 	long long backoff_ms;
 	struct buf out, in;
 	ev_io rio, wio;
@@ -101,6 +106,7 @@ fwc_flush(struct fwclient *c)
 		const struct fwq_item *it;
 
 		while (buf_used(&c->out) < OUT_FILL &&
+		    (c->proven || fwqueue_inflight(c->q) == 0) &&
 		    (it = fwqueue_next(c->q)) != NULL) {
 			if (buf_append(&c->out, it->line, it->len) < 0)
 				fatalx("fwclient: out buffer invariant");
@@ -132,6 +138,7 @@ static void
 fwc_up(struct fwclient *c)
 {
 	c->state = FWC_UP;
+	c->proven = false;
 	if (c->ever_up)
 		c->st.reconnects++;
 	c->ever_up = true;
@@ -146,8 +153,8 @@ fwc_up(struct fwclient *c)
 		ev_io_start(c->loop, &c->wio);
 }
 
-/* One reply line (without LF); 0, or -1 when the peer is not trusted. */
-static int
+/* One reply line (without LF): NULL, or why the connection must go. */
+static const char *
 fwc_reply(struct fwclient *c, const char *line, size_t len)
 {
 	char a[ADDR_STRLEN], why[160];
@@ -156,6 +163,13 @@ fwc_reply(struct fwclient *c, const char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if (len == strlen(FWPROTO_NOT_ALLOWED) &&
+	    memcmp(line, FWPROTO_NOT_ALLOWED, len) == 0) {
+		/* unasked, whatever we sent: it answers no command */
+		c->st.errors++;
+		return "not allowed (the helper's command_socket.allow_users "
+		    "or allow_groups)";
+	}
 	if (len >= 2 && memcmp(line, "OK", 2) == 0 &&
 	    (len == 2 || line[2] == ' '))
 		okay = true;
@@ -166,34 +180,41 @@ fwc_reply(struct fwclient *c, const char *line, size_t len)
 		c->st.errors++;
 		log_warnx("firewall helper %s: bad reply \"%s\"", c->path,
 		    log_esc(why, sizeof(why), line, len));
-		return -1;
+		return "bad peer";
 	}
 	int r = fwqueue_ack(c->q, &addr);
 	if (r < 0) {
 		c->st.errors++;
 		log_warnx("firewall helper %s: reply to no command \"%s\"",
 		    c->path, log_esc(why, sizeof(why), line, len));
-		return -1;
+		return "bad peer";
 	}
+	c->proven = true;
 	c->backoff_ms = c->o.backoff_min_ms;
 	if (c->drop_logged && fwqueue_len(c->q) < c->o.queue_size / 2)
 		c->drop_logged = false;
 	if (okay) {
 		c->st.acked += r;
-		return 0;
+		return NULL;
 	}
 	c->st.errors++;
 	size_t skip = len > 4 ? 4 : len;
 	log_warnx("firewall helper refused client=%s: %s",
 	    r ? addr_format(&addr, a, sizeof(a)) : "(dropped)",
 	    log_esc(why, sizeof(why), line + skip, len - skip));
-	return 0;
+	/* no room: nothing holds this client out, so its next refusal may
+	 * ask again; other refusals (never_block, backend) would recur */
+	if (r && len > 4 + 5 && memcmp(line + 4, "full ", 5) == 0 &&
+	    c->o.dropped_cb != NULL)
+		c->o.dropped_cb(c->o.cb_arg, &addr);
+	return NULL;
 }
 
 static void
 fwc_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct fwclient *c = w->data;
+	bool was_proven = c->proven;
 	ssize_t r = buf_read_fd(&c->in, c->fd);
 
 	if (r == 0) {
@@ -218,12 +239,18 @@ fwc_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			break;
 		}
-		if (fwc_reply(c, p, (size_t)(nl - p)) < 0) {
-			fwc_down(c, "bad peer", 0);
+		const char *why = fwc_reply(c, p, (size_t)(nl - p));
+
+		if (why != NULL) {
+			fwc_down(c, why, 0);
 			return;
 		}
 		buf_consume(&c->in, (size_t)(nl - p) + 1);
 	}
+	if (c->state != FWC_UP)
+		return;
+	if (c->proven && !was_proven)
+		fwc_flush(c);           /* the rest, held back until now */
 	if (c->state != FWC_UP)
 		return;
 	if (fwqueue_owed(c->q) == 0)
@@ -361,8 +388,14 @@ fwclient_new(struct ev_loop *loop, const struct fwclient_opts *o)
 void
 fwclient_free(struct fwclient *c)
 {
+	struct addr a;
+
 	if (c == NULL)
 		return;
+	/* as far as we know, none of them reached the helper */
+	while (fwqueue_pop(c->q, &a))
+		if (c->o.dropped_cb != NULL)
+			c->o.dropped_cb(c->o.cb_arg, &a);
 	ev_io_stop(c->loop, &c->rio);
 	ev_io_stop(c->loop, &c->wio);
 	ev_prepare_stop(c->loop, &c->kick);

@@ -16,15 +16,20 @@
  * backoff_min_ms up to backoff_max_ms (reset by the first good reply).
  * Meanwhile commands wait in the queue; on reconnect every command not yet
  * answered is sent again (the helper's add is idempotent), so a helper
- * restart loses nothing it did not acknowledge.  When the queue is full the
- * oldest command is dropped, counted, and reported through dropped_cb.
+ * restart loses nothing it did not acknowledge.  A new connection carries
+ * one command until its first reply.  When the queue is full the oldest
+ * command is dropped, counted, and reported through dropped_cb; so is a
+ * command the helper refused with "ERR full" (no room), and so is every
+ * command still queued when the client is freed.
  *
  * Replies are matched to commands in order.  ERR replies are logged once
- * each with the address and the helper's reason (escaped, cut).  Losing and
+ * each with the address and the helper's reason (escaped, cut).  The
+ * helper's unasked FWPROTO_NOT_ALLOWED closes the connection (retried).  Losing and
  * regaining the helper is logged once each, not per retry.
  *
  * Ownership: opts->socket is copied.  fwclient_free(NULL) is a no-op;
- * fwclient_free() closes the socket and discards whatever is queued.
+ * fwclient_free() closes the socket and discards whatever is queued,
+ * reporting each command through dropped_cb.
  */
 #ifndef POLICYD_FWCLIENT_H
 #define POLICYD_FWCLIENT_H

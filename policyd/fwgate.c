@@ -286,11 +286,25 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 	return set(out, FWGATE_QUEUE, "queued");
 }
 
+/* The refusals that earned the block count again, as at the moment it was
+ * queued (the ring was emptied then): the next refusal within the window
+ * queues it again. */
 void
 fwgate_forget(struct fwgate *g, const struct addr *a)
 {
-	uint32_t i = lookup(g, a);
+	uint32_t i = lookup(g, a), after = (uint32_t)g->p.after;
+	struct fwslot *s;
 
-	if (i != NIL)
-		g->slots[i].block_until = 0;
+	if (i == NIL || (s = &g->slots[i])->block_until == 0)
+		return;
+	long long queued = s->block_until - g->p.hold_ms;
+	long long *ring = g->hits + (size_t)i * after;
+
+	s->block_until = 0;
+	if (s->nhits > 0)
+		return;         /* counting anew already, the block ran out */
+	for (uint32_t k = 0; k + 1 < after; k++)
+		ring[k] = queued;
+	s->nhits = after - 1;
+	s->hpos = after - 1;
 }

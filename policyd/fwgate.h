@@ -33,7 +33,8 @@
  * A queued block is remembered for `hold_ms` (the TTL requested from the
  * helper); after that, the same address may be queued again (the helper
  * refreshes its TTL).  fwgate_forget() lets the caller undo the memory when
- * the request never reached the helper (queue overflow).  Counting restarts
+ * the request never reached the helper (queue overflow) or found no room
+ * there: the next refusal within the window queues it again.  Counting restarts
  * after each block, so a dynamic address that moved to a new subscriber needs
  * the full threshold again.
  *

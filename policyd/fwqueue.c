@@ -104,6 +104,19 @@ fwqueue_ack(struct fwqueue *q, struct addr *addr)
 	return 1;
 }
 
+int
+fwqueue_pop(struct fwqueue *q, struct addr *addr)
+{
+	if (q->len == 0)
+		return 0;
+	if (addr != NULL)
+		*addr = q->items[q->head].addr;
+	if (q->sent > 0)
+		q->sent--;
+	pop_head(q);
+	return 1;
+}
+
 void
 fwqueue_rewind(struct fwqueue *q)
 {

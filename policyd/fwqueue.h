@@ -50,6 +50,10 @@ const struct fwq_item *fwqueue_next(struct fwqueue *q);
  * copied to *addr when not NULL; the item is removed); 0: it answers an item
  * dropped earlier (swallowed); -1: no reply was owed (a bad peer). */
 int    fwqueue_ack(struct fwqueue *q, struct addr *addr);
+/* Remove the oldest item, in flight or not (its address copied to *addr
+ * when not NULL); 0 when the queue is empty.  For a queue being given up:
+ * replies still owed are not tracked. */
+int    fwqueue_pop(struct fwqueue *q, struct addr *addr);
 void   fwqueue_rewind(struct fwqueue *q);
 size_t fwqueue_len(const struct fwqueue *q);        /* all items */
 size_t fwqueue_inflight(const struct fwqueue *q);

@@ -118,7 +118,10 @@ test_queue(void)
 
 /* ------------------------------------------------------- a scripted peer */
 
-enum answer { ANS_OK, ANS_ERR, ANS_NONE, ANS_BAD, ANS_CLOSE };
+/* ANS_REFUSE: what the helper says to a peer it does not allow (unasked,
+ * but here sent once the first line is in, as when the helper was slow to
+ * accept), then the connection is closed. */
+enum answer { ANS_OK, ANS_ERR, ANS_NONE, ANS_BAD, ANS_CLOSE, ANS_REFUSE };
 
 struct peer {
 	struct ev_loop *loop;
@@ -168,6 +171,11 @@ peer_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		case ANS_BAD:   rep = "HELLO\n"; break;
 		case ANS_NONE:  break;
 		case ANS_CLOSE: peer_drop(p); return;
+		case ANS_REFUSE:
+			if (write(p->cfd, "ERR not allowed\n", 16) < 0)
+				abort();
+			peer_drop(p);
+			return;
 		}
 		if (rep != NULL && write(p->cfd, rep, strlen(rep)) < 0)
 			abort();
@@ -258,6 +266,10 @@ static enum answer script_bad_first(struct peer *p, const char *l)
 { return p->conns == 1 ? ANS_BAD : ANS_OK; }
 static enum answer script_mute_first(struct peer *p, const char *l)
 { return p->conns == 1 ? ANS_NONE : ANS_OK; }
+static enum answer script_refuse_first(struct peer *p, const char *l)
+{ return p->conns == 1 ? ANS_REFUSE : ANS_OK; }
+static enum answer script_mute(struct peer *p, const char *l)
+{ return ANS_NONE; }
 
 static int ndropped;
 static char dropped_ips[8][ADDR_STRLEN];
@@ -285,7 +297,8 @@ static const struct live lives[] = {
 	{ "ERR counted, not resent", script_err_second, 0, 100, 3, 2, 1, 0, 0, 3 },
 	{ "restart loses nothing unacked", script_restart, 0, 100, 4, 4, 0, 0, 1, 5 },
 	{ "bad reply: peer dropped", script_bad_first, 0, 100, 2, 2, 1, 0, 1, 3 },
-	{ "no reply in time: reconnect", script_mute_first, 0, 100, 2, 2, 0, 0, 1, 4 },
+	{ "no reply in time: reconnect", script_mute_first, 0, 100, 2, 2, 0, 0, 1, 3 },
+	{ "not allowed: closed, retried, nothing lost", script_refuse_first, 0, 100, 3, 3, 1, 0, 1, 4 },
 	{ "overflow while absent", script_ok, 1, 3, 5, 3, 0, 2, 0, 3 },
 };
 
@@ -369,6 +382,9 @@ test_batch(struct ev_loop *loop, const char *dir)
 	peer_listen(&p);
 	g_client = fwclient_new(loop, &o);
 	ok(run_until(loop, connected, NULL, 3000), "batch: connected");
+	struct addr first = A("198.51.100.250");
+	fwclient_add(g_client, &first, "class=dynamic");
+	ok(run_until(loop, drained, NULL, 3000), "batch: the first reply came");
 	for (int i = 0; i < 1100; i++) {
 		struct addr a = A("198.51.100.1");
 
@@ -377,12 +393,53 @@ test_batch(struct ev_loop *loop, const char *dir)
 		fwclient_add(g_client, &a, "class=dynamic");
 	}
 	fwclient_stats(g_client, &st);
-	is_int(st.sent, 0, "batch: nothing written from fwclient_add");
+	is_int(st.sent, 1, "batch: nothing written from fwclient_add");
 	ev_run(loop, EVRUN_NOWAIT);
 	fwclient_stats(g_client, &st);
-	is_int(st.sent, 1100, "batch: all written at the end of the iteration");
+	is_int(st.sent, 1 + 1100, "batch: all written at the end of the iteration");
 	ok(run_until(loop, drained, NULL, 3000), "batch: all answered");
 	fwclient_free(g_client);
+	peer_stop(&p);
+}
+
+/* A helper that takes connections but never answers (stalled: they sit in
+ * its backlog): each connection carries one command, not the whole queue,
+ * so the copies the helper runs when it wakes stay few.  Freed with the
+ * queue full, every command is reported dropped. */
+static int
+three_conns(void *arg)
+{
+	return ((struct peer *)arg)->conns >= 3;
+}
+
+static void
+test_unproven(struct ev_loop *loop, const char *dir)
+{
+	struct peer p = { .loop = loop, .lfd = -1, .cfd = -1, .script = script_mute };
+	struct fwclient_opts o = {
+		.queue_size = 100, .backoff_min_ms = 10, .backoff_max_ms = 10,
+		.reply_timeout_ms = 50, .dropped_cb = dropped_cb,
+	};
+
+	snprintf(p.path, sizeof(p.path), "%s/cmd.sock", dir);
+	o.socket = p.path;
+	ndropped = 0;
+	peer_listen(&p);
+	g_client = fwclient_new(loop, &o);
+	for (int i = 0; i < 20; i++) {
+		char s[32];
+		snprintf(s, sizeof(s), "192.0.2.%d", i + 1);
+		struct addr a = A(s);
+		fwclient_add(g_client, &a, "class=dynamic");
+	}
+	ok(run_until(loop, three_conns, &p, 3000), "unproven: reconnected (%d)",
+	    p.conns);
+	fwclient_free(g_client);
+	is_int(ndropped, 20, "freed: every queued command reported dropped");
+	run_until(loop, NULL, NULL, 50);        /* the peer reads what is left */
+	is_int(p.lines, p.conns, "unproven: one command per connection");
+	is_str(p.seen[p.lines - 1], "add 192.0.2.1 reason=class=dynamic",
+	    "unproven: the oldest, each time");
 	peer_stop(&p);
 }
 
@@ -399,6 +456,7 @@ main(void)
 	for (size_t i = 0; i < sizeof(lives) / sizeof(lives[0]); i++)
 		test_live(loop, dir, &lives[i]);
 	test_batch(loop, dir);
+	test_unproven(loop, dir);
 	fwclient_free(NULL);
 	rmdir(dir);
 	return done_testing();
