@@ -226,6 +226,15 @@ note_word(struct scan *sc, unsigned kind, const char *s, size_t n, int label)
 	}
 }
 
+static bool
+no_vowel(const char *s, size_t n)
+{
+	while (n--)
+		if (strchr("aeiouy", s[n]))
+			return false;
+	return true;
+}
+
 /* The kinds of a letter run that is no word by itself: two words
  * (modemcable), an access word with one extra letter (dslb, dclient), or an
  * affix word (mailhost).  Up to 2n lookups. */
@@ -244,9 +253,11 @@ word_split(const struct tokens *tk, const char *s, size_t n)
 			r |= k1;
 		if (k2 && (a2 & TOK_SUFFIX) && n - i >= 2)
 			r |= k2;
-		if (i == 1 && n - 1 >= 3)
+		/* one extra letter only on vowel-less abbreviations (tdsl,
+		 * dslb): on words it makes English (spool, homer, tres) */
+		if (i == 1 && n - 1 >= 3 && no_vowel(s + 1, n - 1))
 			r |= k2 & TOK_ACCESS;
-		if (i == n - 1 && i >= 3)
+		if (i == n - 1 && i >= 3 && no_vowel(s, i))
 			r |= k1 & TOK_ACCESS;
 	}
 	return r;
@@ -427,7 +438,9 @@ decide(const struct scan *sc, const struct cl_ipm *ipm, const char **rule)
 		RULE(statik ? "access+static" : ipm->strength >= 2 ?
 		    "access+ip" : "access+digits",
 		    statik ? VCLASS_STATIC : VCLASS_DYNAMIC);
-	if ((k & TOK_STATIC) && octets)
+	/* a hosting word outweighs a static word too: hosters name their
+	 * servers static-..., dedicated-..., colo-... */
+	if ((k & TOK_STATIC) && octets && !(k & TOK_HOSTING))
 		RULE("static-word", VCLASS_STATIC);
 	if ((d & DOM_BUSINESS) && numeric)
 		RULE("business-domain", VCLASS_STATIC);

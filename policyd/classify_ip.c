@@ -292,11 +292,24 @@ match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
 	cat(out->desc, sizeof(out->desc), ")");
 }
 
+static bool is_hexc(char c);
+
+/* s in h; with whole_groups (the dashed forms), not inside a longer hex
+ * group: "2001-db8-1-2" is neither in "2001-db8-1-23" nor in
+ * "12001-db8-1-2".  Nibble forms may run on: a /64's nibbles are followed
+ * by the interface's. */
 static bool
-find_mark(const char *h, size_t hlen, const char *s, struct cl_ipm *out,
-    int strength, const char *desc)
+find_mark(const char *h, size_t hlen, const char *s, bool whole_groups,
+    struct cl_ipm *out, int strength, const char *desc)
 {
-	if (memmem(h, hlen, s, strlen(s)) == NULL)
+	size_t n = strlen(s);
+	const char *p = h, *end = h + hlen;
+
+	while ((p = memmem(p, (size_t)(end - p), s, n)) != NULL &&
+	    whole_groups && ((p > h && is_hexc(p[-1])) ||
+	    (p + n < end && is_hexc(p[n]))))
+		p++;
+	if (p == NULL)
 		return false;
 	out->strength = strength;
 	out->desc[0] = '\0';
@@ -344,21 +357,21 @@ match_v6(const char *h, size_t hlen, const struct addr *ip,
 	for (i = 0; text[i]; i++)
 		if (text[i] == ':')
 			text[i] = '-';
-	if (find_mark(h, hlen, nib, out, 4, "v6-nibbles") ||
-	    find_mark(h, hlen, arpa, out, 4, "v6-arpa") ||
-	    find_mark(h, hlen, padded, out, 4, "v6-padded-dashed") ||
-	    find_mark(h, hlen, dashed, out, 4, "v6-dashed") ||
+	if (find_mark(h, hlen, nib, false, out, 4, "v6-nibbles") ||
+	    find_mark(h, hlen, arpa, false, out, 4, "v6-arpa") ||
+	    find_mark(h, hlen, padded, true, out, 4, "v6-padded-dashed") ||
+	    find_mark(h, hlen, dashed, true, out, 4, "v6-dashed") ||
 	    (strchr(text, '.') == NULL &&
-	    find_mark(h, hlen, text, out, 4, "v6-dashed-compressed")))
+	    find_mark(h, hlen, text, true, out, 4, "v6-dashed-compressed")))
 		return;
 	nib[16] = '\0';
 	dashed[pfx] = '\0';
-	if (find_mark(h, hlen, nib, out, 3, "v6-nibbles(/64)"))
+	if (find_mark(h, hlen, nib, false, out, 3, "v6-nibbles(/64)"))
 		return;
 	padded[19] = '\0';
-	if (find_mark(h, hlen, padded, out, 3, "v6-padded-dashed(/64)"))
+	if (find_mark(h, hlen, padded, true, out, 3, "v6-padded-dashed(/64)"))
 		return;
-	(void)find_mark(h, hlen, dashed, out, 3, "v6-dashed(/64)");
+	(void)find_mark(h, hlen, dashed, true, out, 3, "v6-dashed(/64)");
 }
 
 void

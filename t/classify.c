@@ -78,7 +78,27 @@ static const struct tcase cases[] = {
 	{ "tdsl-12-34-56-78.example.net", "12.34.56.78", VCLASS_DYNAMIC, "access=tdsl", NULL },
 	{ "ca-12-34-56-78.example.net", "12.34.56.78", VCLASS_GENERIC, NULL, "access" },
 	{ "23-24-6-165-static.hfc.comcastbusiness.net", "23.24.6.165", VCLASS_STATIC, "static=static", NULL },
-	{ "92-67-42-100-dedicated.multacom.com", "100.42.67.92", VCLASS_STATIC, "by=static-word ip=full-dashed-rev(4/4)", NULL },
+	/* a hosting word outweighs a static one: rented servers (the corpus
+	 * labels this one a server) */
+	{ "92-67-42-100-dedicated.multacom.com", "100.42.67.92", VCLASS_GENERIC, "by=hosting-word ip=full-dashed-rev(4/4)", NULL },
+	{ "vps-185-12-34-61.static.example-dc.net", "185.12.34.61", VCLASS_GENERIC, "by=hosting-word", NULL },
+	{ "12.34.56.78-static.reverse.softlayer.com", "12.34.56.78", VCLASS_GENERIC, "by=hosting-domain", NULL },
+	{ "host89-46-12-34.static.arubacloud.com", "89.46.12.34", VCLASS_GENERIC, "by=hosting-domain", NULL },
+	/* one extra letter makes an access word only of an abbreviation:
+	 * spool, homer, tres are English */
+	{ "spool2-01.example.com", "192.0.2.10", VCLASS_NONE, "by=nothing", NULL },
+	{ "homer123.example.com", "192.0.2.11", VCLASS_NONE, "by=nothing", NULL },
+	{ "dslb-088-067-202-009.example.de", "88.67.202.9", VCLASS_DYNAMIC, "access=dslb", NULL },
+	/* ISPs' own relays */
+	{ "fed1rmmtao101.cox.net", "68.230.241.1", VCLASS_MAIL, "by=server-word", NULL },
+	{ "amsfep141-int.chello.nl", "62.179.121.41", VCLASS_MAIL, "by=server-word", NULL },
+	/* fibre lines and mobile carriers' pools */
+	{ "99-1-2-3.fttp.usinternet.com", "99.1.2.3", VCLASS_DYNAMIC, "access=fttp", NULL },
+	{ "ip-172-58-12-34.tmodns.net", "172.58.12.34", VCLASS_DYNAMIC, "by=isp-domain", NULL },
+	/* IPv6 groups match whole: 2001-db8-1-23 is another /64 than 2001:db8:1:2 */
+	{ "static-2001-db8-1-23.example.net", "2001:db8:1:2::5", VCLASS_NONE, NULL, "v6-" },
+	{ "x12001-db8-1-2.example.net", "2001:db8:1:2::1", VCLASS_NONE, NULL, "v6-" },
+	{ "2001-db8-1-2-0-0-0-10.dyn.example.net", "2001:db8:1:2::1", VCLASS_DYNAMIC, "v6-dashed(/64)", NULL },
 	{ "static-bpipl-101.0.57-5.com", "101.0.57.5", VCLASS_NONE, "ip=partial-dotted(1,2)", NULL },
 	{ "host-109-168-232-131.stv.ru", "109.168.232.131", VCLASS_GENERIC, "by=ip-in-name ip=full-dashed(4/4)", NULL },
 	{ "vps-109-168-232-131.example.ru", "109.168.232.131", VCLASS_GENERIC, "by=hosting-word", NULL },
