@@ -155,6 +155,11 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 
 	res->action[0] = res->reason[0] = res->fw[0] = '\0';
 	res->class = NULL;
+	/* a PTR policyd forward-confirmed is as good as client_name for the
+	 * name exceptions, whatever else DNS said */
+	if (o->r.fc == DC_FC_CONFIRMED && o->r.name[0] != '\0' &&
+	    verdict_excepted_name(cfg, o->r.name, res))
+		goto reason;
 	switch (o->what) {
 	case PDNS_TEMPFAIL:
 		str_copy(res->action, sizeof(res->action),
@@ -168,6 +173,7 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 		verdict_classify(cfg, client, o->name, res);
 		break;
 	}
+reason:
 	if (o->reason[0] == '\0')
 		return;
 	n = strlen(res->reason);

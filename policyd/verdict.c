@@ -115,6 +115,31 @@ result_set(struct policy_result *res, const char *action, const char *class,
 	str_copy(res->reason, sizeof(res->reason), reason);
 }
 
+static void
+excepted(const struct exc_entry *e, struct policy_result *res)
+{
+	char buf[384];
+
+	stats_inc(STAT_EXCEPTIONS);
+	snprintf(buf, sizeof(buf), "exception=");
+	exc_describe(e, buf + 10, sizeof(buf) - 10);
+	result_set(res, "DUNNO", NULL, buf);
+}
+
+bool
+verdict_excepted_name(const struct config *cfg, const char *name,
+    struct policy_result *res)
+{
+	const struct classify_config *cc = classify_config_of(cfg);
+	const struct exc_entry *e;
+	struct exc_query q = { .client_name = name };   /* the name alone */
+
+	if ((e = exceptions_match(cc->exceptions, &q, time(NULL))) == NULL)
+		return false;
+	excepted(e, res);
+	return true;
+}
+
 bool
 verdict_pre(const struct config *cfg, const struct policy_req *req,
     const struct addr *client, struct policy_result *res)
@@ -123,28 +148,20 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 	const struct exc_entry *e;
 	struct exc_query q;
 	struct vcache_val v;
-	char buf[384];
-	size_t n;
+		size_t n;
 
 	if (usable(req->sasl_username)) {
 		result_set(res, "DUNNO", NULL, "sasl=authenticated");
 		return true;
 	}
+	/* names only as Postfix verified them: reverse_client_name is
+	 * whatever the address's owner put in its PTR */
 	q.client = client;
-	q.client_name = verdict_name(req);
+	q.client_name = usable(req->client_name) ? req->client_name : NULL;
 	q.sender = req->sender;
 	q.recipient = req->recipient;
-	if ((e = exceptions_match(cc->exceptions, &q, time(NULL))) == NULL &&
-	    q.client_name == req->client_name && usable(req->reverse_client_name) &&
-	    strcmp(req->client_name, req->reverse_client_name) != 0) {
-		q.client_name = req->reverse_client_name;
-		e = exceptions_match(cc->exceptions, &q, time(NULL));
-	}
-	if (e != NULL) {
-		stats_inc(STAT_EXCEPTIONS);
-		snprintf(buf, sizeof(buf), "exception=");
-		exc_describe(e, buf + 10, sizeof(buf) - 10);
-		result_set(res, "DUNNO", NULL, buf);
+	if ((e = exceptions_match(cc->exceptions, &q, time(NULL))) != NULL) {
+		excepted(e, res);
 		return true;
 	}
 	if (client != NULL && vcache_get(cache, client, mono_ms(), &v)) {

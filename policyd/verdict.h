@@ -3,10 +3,13 @@
  *
  * In request order (DESIGN.md):
  *   1. verdict_pre(): SASL-authenticated clients pass; then the exceptions
- *      list (client address, client and reverse names, sender, recipient);
+ *      list (client address, the verified client name, sender, recipient:
+ *      never reverse_client_name, which the address's owner chose);
  *      then the verdict cache for the client address.  Returns true when
  *      that decided (res filled), before any DNS work.
- *   2. (DNS, when needed - policy_dns.c - finds the name to classify.)
+ *   2. (DNS, when needed - policy_dns.c - finds the name to classify;
+ *      verdict_excepted_name() checks a PTR it forward-confirmed against
+ *      the name exceptions.)
  *   3. verdict_classify(): classify(name, client address), store the class
  *      in the cache, take the class's action.
  * Results carry the enforce-mode action; policy.c applies `mode:` after.
@@ -38,6 +41,11 @@ void verdict_prefetch(const struct addr *client);
  * address (the caller has parsed it already). */
 bool verdict_pre(const struct config *cfg, const struct policy_req *req,
     const struct addr *client, struct policy_result *res);
+/* The name exceptions (hostnames:, domains:) for a name verified by other
+ * means than Postfix (policyd's own forward confirmation): true and res
+ * filled as verdict_pre() does when one matches. */
+bool verdict_excepted_name(const struct config *cfg, const char *name,
+    struct policy_result *res);
 /* client as for verdict_pre(): parsed once per request by the caller. */
 void verdict_classify(const struct config *cfg, const struct addr *client,
     const char *name, struct policy_result *res);
