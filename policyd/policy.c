@@ -56,6 +56,7 @@ struct policy_job {
 	struct fwlink_req fw;           /* the firewall hand-over's input and
 					 * the parsed client address */
 	struct policy_dns *dns;         /* DNS stage in flight, or NULL */
+	uint32_t name_key;              /* verdict_name_key() of the request */
 };
 
 static void result_default(const struct config *cfg, struct policy_result *r,
@@ -149,7 +150,8 @@ static struct policy_job *job_new(struct ev_loop *loop,
  * follow the reason.
  */
 static void result_dns(const struct config *cfg, const struct addr *client,
-    const struct policy_dns_outcome *o, struct policy_result *res)
+    uint32_t name_key, const struct policy_dns_outcome *o,
+    struct policy_result *res)
 {
 	size_t n;
 
@@ -170,7 +172,7 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 		verdict_class(cfg, o->class, "by=dns", res);
 		break;
 	case PDNS_NAME:
-		verdict_classify(cfg, client, o->name, res);
+		verdict_classify(cfg, client, name_key, o->name, res);
 		break;
 	}
 reason:
@@ -189,20 +191,22 @@ static void job_dns_done(void *arg, const struct policy_dns_outcome *o)
 	struct policy_result res;
 
 	job->dns = NULL;
-	result_dns(job->cfg, job->fw.have_addr ? &job->fw.addr : NULL, o,
-	    &res);
+	result_dns(job->cfg, job->fw.have_addr ? &job->fw.addr : NULL,
+	    job->name_key, o, &res);
 	job_finish(job, &res);
 }
 
 /* A job for the DNS stage; NULL when it was answered at once. */
 static struct policy_job *job_dns_start(struct ev_loop *loop,
     const struct config *cfg, const struct policy_dns_req *q,
-    const struct fwlink_req *fwr, policy_done_fn *done, void *arg)
+    const struct fwlink_req *fwr, uint32_t name_key, policy_done_fn *done,
+    void *arg)
 {
 	struct policy_job *job = job_new(loop, cfg, done, arg);
 	struct policy_dns *pd;
 
 	job->fw = *fwr;
+	job->name_key = name_key;
 	if ((pd = policy_dns_start(loop, cfg, q, job_dns_done, job)) == NULL)
 		return NULL;            /* job_dns_done() finished the job */
 	job->dns = pd;
@@ -246,16 +250,21 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
-	} else if (!verdict_pre(cfg, req, client, &res)) {
+	} else {
+		const char *name = verdict_name(req);
+		uint32_t nk = verdict_name_key(name);
 		struct policy_dns_outcome o;
 		struct policy_dns_req q;
 
-		if (!policy_dns_needed(cfg, req, client, &q))
-			verdict_classify(cfg, client, verdict_name(req), &res);
+		if (verdict_pre(cfg, req, client, nk, &res))
+			;
+		else if (!policy_dns_needed(cfg, req, client, &q))
+			verdict_classify(cfg, client, nk, name, &res);
 		else if (policy_dns_try(loop, cfg, &q, &o))     /* cached */
-			result_dns(cfg, client, &o, &res);
+			result_dns(cfg, client, nk, &o, &res);
 		else
-			return job_dns_start(loop, cfg, &q, &fwr, done, arg);
+			return job_dns_start(loop, cfg, &q, &fwr, nk, done,
+			    arg);
 	}
 	fwlink_decide(cfg, &fwr, &res, false, &fwt);
 	policy_apply_mode(cfg, &res);

@@ -18,7 +18,7 @@
 
 #define VCACHE_WAYS 4
 #define VCACHE_LINE 64
-#define VCACHE_SHORT 37         /* reasons shorter than this stay inline */
+#define VCACHE_SHORT 33         /* reasons shorter than this stay inline */
 
 /*
  * One slot is one cache line: the key, the stamp and a short reason (the
@@ -29,6 +29,7 @@
 struct vslot {
 	unsigned char a[16];
 	long long stamp;        /* inserted at (ms + 1); 0: empty */
+	uint32_t name;          /* vcache_val.name */
 	unsigned char family;
 	unsigned char cls;
 	bool in_longr;          /* the reason is longr[index] */
@@ -158,6 +159,7 @@ vcache_get(struct vcache *c, const struct addr *a, long long now_ms,
 				return false;
 			}
 			out->cls = (enum vclass)s[i].cls;
+			out->name = s[i].name;
 			str_copy(out->reason, sizeof(out->reason), s[i].in_longr ?
 			    c->longr[&s[i] - c->v] : s[i].reason);
 			return true;
@@ -192,6 +194,7 @@ vcache_put(struct vcache *c, const struct addr *a, long long now_ms,
 	victim->family = family;
 	victim->stamp = now_ms + 1;
 	victim->cls = (unsigned char)v->cls;
+	victim->name = v->name;
 	victim->in_longr = strnlen(v->reason, VCACHE_SHORT) == VCACHE_SHORT;
 	str_copy(victim->in_longr ? c->longr[victim - c->v] : victim->reason,
 	    victim->in_longr ? CLASSIFY_REASON_MAX : VCACHE_SHORT, v->reason);

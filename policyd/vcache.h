@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policyd/classify.h"
 
@@ -25,6 +26,8 @@ struct addr;
 
 struct vcache_val {
 	enum vclass cls;
+	uint32_t name;          /* the caller's key of the name that decided
+	                           (stored and returned, not compared) */
 	char reason[CLASSIFY_REASON_MAX];
 };
 

@@ -106,6 +106,29 @@ verdict_name(const struct policy_req *req)
 	return NULL;
 }
 
+/* A 32-bit digest of s, eight bytes a step (a multiply-xorshift mix); 0
+ * for no name.  Only told apart from the same client's earlier name: no
+ * key is needed against chosen collisions. */
+uint32_t
+verdict_name_key(const char *s)
+{
+	uint64_t h, w;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	for (h = 0x9e3779b97f4a7c15ull ^ n; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0x94d049bb133111ebull;
+	return (uint32_t)(h >> 32) | 1;
+}
+
 static void
 result_set(struct policy_result *res, const char *action, const char *class,
     const char *reason)
@@ -142,7 +165,7 @@ verdict_excepted_name(const struct config *cfg, const char *name,
 
 bool
 verdict_pre(const struct config *cfg, const struct policy_req *req,
-    const struct addr *client, struct policy_result *res)
+    const struct addr *client, uint32_t name_key, struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	const struct exc_entry *e;
@@ -164,7 +187,10 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 		excepted(e, res);
 		return true;
 	}
-	if (client != NULL && vcache_get(cache, client, mono_ms(), &v)) {
+	/* a verdict holds for the name Postfix gave with it: one that came
+	 * back "unknown" from a DNS hiccup, or a PTR changed, decides anew */
+	if (client != NULL && vcache_get(cache, client, mono_ms(), &v) &&
+	    v.name == name_key) {
 		stats_inc(STAT_VCACHE_HITS);
 		str_copy(res->action, sizeof(res->action),
 		    actions_for(&cc->actions, v.cls));
@@ -180,7 +206,7 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 
 void
 verdict_classify(const struct config *cfg, const struct addr *client,
-    const char *name, struct policy_result *res)
+    uint32_t name_key, const char *name, struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	struct classify_result r;
@@ -193,6 +219,7 @@ verdict_classify(const struct config *cfg, const struct addr *client,
 	 * configuration it started with; the cache is the new one's. */
 	if (client != NULL && cfg == cache_cfg) {
 		v.cls = r.cls;
+		v.name = name_key;
 		memcpy(v.reason, r.reason, sizeof(v.reason));
 		vcache_put(cache, client, mono_ms(), &v);
 	}

@@ -5,7 +5,8 @@
  *   1. verdict_pre(): SASL-authenticated clients pass; then the exceptions
  *      list (client address, the verified client name, sender, recipient:
  *      never reverse_client_name, which the address's owner chose);
- *      then the verdict cache for the client address.  Returns true when
+ *      then the verdict cache for the client address and the name Postfix
+ *      gave (verdict_name_key()).  Returns true when
  *      that decided (res filled), before any DNS work.
  *   2. (DNS, when needed - policy_dns.c - finds the name to classify;
  *      verdict_excepted_name() checks a PTR it forward-confirmed against
@@ -24,6 +25,7 @@
 #define POLICYD_VERDICT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct addr;
 struct config;
@@ -38,20 +40,27 @@ void verdict_fini(void);
  * verdict_pre() waits less for memory (a hint: no effect otherwise). */
 void verdict_prefetch(const struct addr *client);
 /* client: req's client_address parsed, NULL when missing or not an
- * address (the caller has parsed it already). */
+ * address (the caller has parsed it already); name_key:
+ * verdict_name_key(verdict_name(req)). */
 bool verdict_pre(const struct config *cfg, const struct policy_req *req,
-    const struct addr *client, struct policy_result *res);
+    const struct addr *client, uint32_t name_key, struct policy_result *res);
 /* The name exceptions (hostnames:, domains:) for a name verified by other
  * means than Postfix (policyd's own forward confirmation): true and res
  * filled as verdict_pre() does when one matches. */
 bool verdict_excepted_name(const struct config *cfg, const char *name,
     struct policy_result *res);
-/* client as for verdict_pre(): parsed once per request by the caller. */
+/* client as for verdict_pre(): parsed once per request by the caller.
+ * name_key: verdict_name_key(verdict_name(req)), what the cached verdict
+ * is kept under besides the address (name is what is classified, the
+ * same or the PTR DNS found). */
 void verdict_classify(const struct config *cfg, const struct addr *client,
-    const char *name, struct policy_result *res);
+    uint32_t name_key, const char *name, struct policy_result *res);
 /* The name Postfix gave: client_name, else reverse_client_name; NULL when
  * neither is usable ("unknown" or empty). */
 const char *verdict_name(const struct policy_req *req);
+/* A digest of that name (0: NULL), kept with a cached verdict: a verdict
+ * is reused only for the address with the same name. */
+uint32_t verdict_name_key(const char *name);
 /* Fill res with a class decided elsewhere (DNS: "unknown" for no PTR, a
  * DNSBL's class): its action, and reason as given. */
 void verdict_class(const struct config *cfg, const char *class,

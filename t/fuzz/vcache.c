@@ -77,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			memset(&v, 0, sizeof(v));
 			v.cls = (enum vclass)(op / 6 % VCLASS_COUNT);
+			v.name = (uint32_t)arg * 2654435761u;
 			if (len > CLASSIFY_REASON_MAX - 1)
 				len = CLASSIFY_REASON_MAX - 1;
 			for (j = 0; j < len; j++)
@@ -93,6 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_check(m[ai].live, "hit for an address not put");
 				fuzz_check(now - m[ai].at <= VC_TTL, "hit past the TTL");
 				fuzz_check(v.cls == m[ai].v.cls, "class of the last put");
+				fuzz_check(v.name == m[ai].v.name, "name key of the last put");
 				fuzz_check(strcmp(v.reason, m[ai].v.reason) == 0,
 				    "reason of the last put");
 			}
