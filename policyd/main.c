@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/addr.h"
 #include "common/log.h"
 #include "common/sock.h"
 #include "policyd/answerlog.h"
@@ -89,8 +90,14 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 {
 	struct policy_req req;
 	struct explain e = { .done = 0 };
+	struct addr a;
 	char esc[256];
 
+	if (addr_parse(&a, ip) < 0) {   /* a verdict without one would mislead */
+		fprintf(stderr, "policyd: -q: not an IP address: \"%s\"\n",
+		    log_escs(esc, sizeof(esc), ip));
+		return EX_USAGE;
+	}
 	memset(&req, 0, sizeof(req));
 	req.request = "smtpd_access_policy";
 	req.protocol_state = "RCPT";

@@ -38,6 +38,10 @@ out=$(q unknown 198.51.100.1)
 grep -q '^class: unknown$' <<<"$out"
 t_ok $? "no name: class unknown" || echo "# $out"
 
+err=$($POLICYD -c "$PD_CONF" -q c-1-2-3-4.example.net 1.2.3.400 2>&1 >/dev/null)
+t_is "$?" 64 "not an IP address: a usage error (EX_USAGE), no verdict"
+t_is "$err" 'policyd: -q: not an IP address: "1.2.3.400"' "... said so"
+
 pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
 mode: warn
 tokens: $PWD/etc/tokens.yaml"
