@@ -34,6 +34,7 @@
 #include <libpsl.h>
 
 #include "common/addr.h"
+#include "common/mix64.h"
 #include "policyd/classify.h"
 #include "policyd/classify_ip.h"
 #include "policyd/tokens.h"
@@ -41,7 +42,8 @@
 #define LABELS_MAX 128
 #define WORDS_KEEP 3            /* words per kind named in the reason */
 #define PSL_DEPTH  4            /* deepest ICANN rule, in labels */
-#define MEMO_SIZE  4096         /* suffix_labels(): names' tails */
+#define MEMO_SIZE  1024         /* suffix_labels(): names' tails, */
+#define MEMO_TAIL  54           /* ... up to this long (a slot: 64 bytes) */
 #define WMEMO_SIZE 256          /* word_kind(): letter runs */
 #define DOMAIN_DEPTH 3          /* labels below the registered domain looked
                                    up as provider suffixes */
@@ -124,23 +126,11 @@ rb_str(struct rbuf *rb, const char *s)
 	rb_add(rb, s, strlen(s));
 }
 
-/* A 64-bit hash of the last labels, the memo key (a multiply-xorshift
- * mix over 8-byte words; a false hit would need a 64-bit collision). */
+/* The memo key of a string: 0 marks an empty slot. */
 static uint64_t
 memo_key(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
-
-	for (; n >= 8; s += 8, n -= 8) {        /* eight bytes a step */
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0x94d049bb133111ebull;
-	h ^= h >> 29;
-	return h | 1;           /* 0 marks an empty slot */
+	return mix64(s, n) | 1;
 }
 
 /*
@@ -153,18 +143,26 @@ memo_key(const char *s, size_t n)
 static int
 suffix_labels(const struct scan *sc)
 {
-	static _Thread_local struct { uint64_t key; int n; } memo[MEMO_SIZE];
+	static _Thread_local struct {
+		uint64_t key;           /* 0: empty */
+		uint8_t n, len;
+		char tail[MEMO_TAIL];   /* compared too: names are chosen by
+		                           whoever owns the address, and the
+		                           key is no keyed hash */
+	} memo[MEMO_SIZE];
 	int tail = sc->nlab - 1 < PSL_DEPTH ? sc->nlab - 1 : PSL_DEPTH, k;
-	size_t off;
+	size_t off, len;
 	uint64_t key;
 	size_t slot;
 
 	if (tail < 2)
 		return 1;
 	off = sc->lab[sc->nlab - tail];
-	key = memo_key(sc->name + off, sc->len - off);
+	len = sc->len - off;
+	key = memo_key(sc->name + off, len);
 	slot = key & (MEMO_SIZE - 1);
-	if (memo[slot].key == key)
+	if (memo[slot].key == key && memo[slot].len == len &&
+	    memcmp(memo[slot].tail, sc->name + off, len) == 0)
 		return memo[slot].n;
 	if (psl == NULL)
 		(void)classify_init();
@@ -174,8 +172,12 @@ suffix_labels(const struct scan *sc)
 			break;
 	if (k < 2)
 		k = 1;
-	memo[slot].key = key;
-	memo[slot].n = k;
+	if (len <= MEMO_TAIL) {         /* longer tails are looked up each time */
+		memo[slot].key = key;
+		memo[slot].n = (uint8_t)k;
+		memo[slot].len = (uint8_t)len;
+		memcpy(memo[slot].tail, sc->name + off, len);
+	}
 	return k;
 }
 

@@ -9,6 +9,7 @@
 
 #include "common/addr.h"
 #include "common/log.h"
+#include "common/mix64.h"
 #include "common/strcopy.h"
 #include "policyd/actions.h"
 #include "policyd/classify.h"
@@ -106,27 +107,11 @@ verdict_name(const struct policy_req *req)
 	return NULL;
 }
 
-/* A 32-bit digest of s, eight bytes a step (a multiply-xorshift mix); 0
- * for no name.  Only told apart from the same client's earlier name: no
- * key is needed against chosen collisions. */
+/* 0 for no name; else never 0. */
 uint32_t
 verdict_name_key(const char *s)
 {
-	uint64_t h, w;
-	size_t n;
-
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	for (h = 0x9e3779b97f4a7c15ull ^ n; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-		h ^= h >> 31;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0x94d049bb133111ebull;
-	return (uint32_t)(h >> 32) | 1;
+	return s == NULL ? 0 : (uint32_t)(mix64(s, strlen(s)) >> 32) | 1;
 }
 
 static void

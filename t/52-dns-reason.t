@@ -11,11 +11,7 @@
 # lowercased: capitals and small letters share one entry.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/dns-room.sh
-dns_room_check || room_skip "$DNS_ROOM_WHY"
-
-dns_room_init
-dns_room_fixtures
-dns_room_start || { echo "Bail out! unbound did not start"; exit 1; }
+dns_room_fixtures_up
 
 pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
 log: { requests: all }

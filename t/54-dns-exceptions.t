@@ -6,11 +6,7 @@
 # address chooses its PTR, and could name a listed partner.
 . "$(dirname "$0")/lib/policyd.sh"
 . t/lib/dns-room.sh
-dns_room_check || room_skip "$DNS_ROOM_WHY"
-
-dns_room_init
-dns_room_fixtures
-dns_room_start || { echo "Bail out! unbound did not start"; exit 1; }
+dns_room_fixtures_up
 
 cat > "$T_TMP/exceptions.yaml" <<'EOF'
 hostnames:

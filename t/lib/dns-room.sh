@@ -14,6 +14,8 @@
 #   dns_room_queries 'in-addr\.arpa\. PTR'  # count queries seen so far
 #   dns_room_sink servfail                  # DNS_ROOM_SINK_PORT (also refused, drop)
 #   dns_room_stop                           # also run at exit
+#   dns_room_fixtures_up                    # check (skip), init, the shared
+#                                           # set, start (bail out)
 #
 # unbound runs in the foreground of a background job (-d) with its own
 # config in $DNS_ROOM_DIR: interface 127.0.0.1, port $DNS_ROOM_PORT (UDP and
@@ -149,6 +151,15 @@ dns_room_fixtures() {
 	dns_room_dnsbl pbl.test 192.0.2.51 127.0.0.11
 	dns_room_dnsbl pbl.test 192.0.2.20 127.0.0.10
 	dns_room_dnsbl pbl.test 2001:db8::77 127.0.0.10
+}
+
+# A test that needs the shared set and nothing else: skipped without
+# unbound, bailed out when it does not start.
+dns_room_fixtures_up() {
+	dns_room_check || room_skip "$DNS_ROOM_WHY"
+	dns_room_init
+	dns_room_fixtures
+	dns_room_start || { echo "Bail out! unbound did not start"; exit 1; }
 }
 
 dns_room_start() {
