@@ -160,7 +160,7 @@ suffix_labels(const struct scan *sc)
 	off = sc->lab[sc->nlab - tail];
 	len = sc->len - off;
 	key = memo_key(sc->name + off, len);
-	slot = key & (MEMO_SIZE - 1);
+	slot = (key >> 1) & (MEMO_SIZE - 1);    /* bit 0 is set */
 	if (memo[slot].key == key && memo[slot].len == len &&
 	    memcmp(memo[slot].tail, sc->name + off, len) == 0)
 		return memo[slot].n;
@@ -238,8 +238,8 @@ no_vowel(const char *s, size_t n)
 }
 
 /* The kinds of a letter run that is no word by itself: two words
- * (modemcable), an access word with one extra letter (dslb, dclient), or an
- * affix word (mailhost).  Up to 2n lookups. */
+ * (modemcable), an access abbreviation with one extra letter (dslb, tdsl),
+ * or an affix word (mailhost).  Up to 2n lookups. */
 static unsigned
 word_split(const struct tokens *tk, const char *s, size_t n)
 {
@@ -286,7 +286,7 @@ word_kind(const struct tokens *tk, const char *s, size_t n)
 	if ((k = tokens_word(tk, s, n, NULL)) != 0 || n < 3 || n > TOKENS_WORD_MAX)
 		return k;
 	serial = tokens_serial(tk);
-	slot = memo_key(s, n) & (WMEMO_SIZE - 1);
+	slot = (memo_key(s, n) >> 1) & (WMEMO_SIZE - 1);  /* bit 0 is set */
 	if (memo[slot].serial == serial && memo[slot].n == n &&
 	    memcmp(memo[slot].s, s, n) == 0)
 		return memo[slot].kind;

@@ -56,6 +56,7 @@ struct fwclient {
 	bool ever_up, down_logged;
 	bool drop_logged;               /* until the queue is half empty */
 	bool proven;                    /* a reply came on this connection */
+	bool full_logged;               /* "ERR full", until the next OK */
 	long long backoff_ms;
 	struct buf out, in;
 	ev_io rio, wio;
@@ -106,7 +107,7 @@ fwc_flush(struct fwclient *c)
 		const struct fwq_item *it;
 
 		while (buf_used(&c->out) < OUT_FILL &&
-		    (c->proven || fwqueue_inflight(c->q) == 0) &&
+		    (c->proven || fwqueue_owed(c->q) == 0) &&
 		    (it = fwqueue_next(c->q)) != NULL) {
 			if (buf_append(&c->out, it->line, it->len) < 0)
 				fatalx("fwclient: out buffer invariant");
@@ -195,17 +196,25 @@ fwc_reply(struct fwclient *c, const char *line, size_t len)
 		c->drop_logged = false;
 	if (okay) {
 		c->st.acked += r;
+		c->full_logged = false;
 		return NULL;
 	}
 	c->st.errors++;
 	size_t skip = len > 4 ? 4 : len;
-	log_warnx("firewall helper refused client=%s: %s",
-	    r ? addr_format(&addr, a, sizeof(a)) : "(dropped)",
-	    log_esc(why, sizeof(why), line + skip, len - skip));
+	bool full = len > 4 + 5 && memcmp(line + 4, "full ", 5) == 0;
+	/* a full table refuses every block until it has room: said once */
+	if (!full || !c->full_logged)
+		log_warnx("firewall helper refused client=%s: %s%s",
+		    r ? addr_format(&addr, a, sizeof(a)) : "(dropped)",
+		    log_esc(why, sizeof(why), line + skip, len - skip),
+		    full ? " (logged once until a block is taken again)" : "");
+	else
+		log_debug("firewall helper refused client=%s: full",
+		    r ? addr_format(&addr, a, sizeof(a)) : "(dropped)");
+	c->full_logged |= full;
 	/* no room: nothing holds this client out, so its next refusal may
 	 * ask again; other refusals (never_block, backend) would recur */
-	if (r && len > 4 + 5 && memcmp(line + 4, "full ", 5) == 0 &&
-	    c->o.dropped_cb != NULL)
+	if (r && full && c->o.dropped_cb != NULL)
 		c->o.dropped_cb(c->o.cb_arg, &addr);
 	return NULL;
 }

@@ -58,13 +58,12 @@ static const char *const builtin_server[] = {
 	"bounce", "bounces", "mxout", "smtpout", "mailout", "outmail", NULL
 };
 static const char *const builtin_static[] = {
-	"static", "fixed", "fixip", "business", "biz", "dedicated", "colo",
-	"sta", NULL
+	"static", "fixed", "fixip", "business", "biz", "sta", NULL
 };
 static const char *const builtin_hosting[] = {
 	"vps", "vds", "server", "servers", "srv", "cloud", "hosting",
 	"hosted", "compute", "instance", "vm", "kvm", "xen",
-	"dedic", "datacenter", NULL
+	"dedic", "dedicated", "colo", "datacenter", NULL
 };
 
 static uint32_t

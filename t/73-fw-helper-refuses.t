@@ -22,6 +22,10 @@ fwl_wait fwl_has 100.67.0.1; t_ok $? "A blocked: the table is full"
 fwl_ask 100.67.0.2 "$(dyn_name 100.67.0.2)" >/dev/null
 pd_wait_log 'firewall helper refused client=100.67.0.2: full'
 t_ok $? "B refused by the helper: full"
+fwl_ask 100.67.0.3 "$(dyn_name 100.67.0.3)" >/dev/null
+fwl_wait fwl_stat_is fw_errors 2; t_ok $? "C refused too"
+t_is "$(grep -c 'warning: firewall helper refused client=.*full' "$PD_LOG")" 1 \
+    "a full table is logged once, not per refused block"
 "$FWH_BIN" -c "$FWL_CONF" del 100.67.0.1 >/dev/null
 fwl_ask 100.67.0.2 "$(dyn_name 100.67.0.2)" >/dev/null
 t_is "$(fwl_fw 100.67.0.2 2)" queued "B's next refusal asks again (no block held it out)"

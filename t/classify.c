@@ -235,6 +235,13 @@ main(void)
 	ok(tokens_count(tk, &nd) > 100 && nd > 100, "vocabulary and domains");
 	run_cases(tk);
 
+	/* the built-in vocabulary alone: rented servers are hosting */
+	addr_parse(&a, "100.42.67.92");
+	classify(builtin, "92-67-42-100-dedicated.multacom.com", &a, &r);
+	is_str(vclass_name(r.cls), "generic", "dedicated: hosting without the data file");
+	addr_parse(&a, "185.12.34.61");
+	classify(builtin, "colo-185-12-34-61.example-dc.net", &a, &r);
+	is_str(vclass_name(r.cls), "generic", "colo: hosting without the data file");
 	/* the built-in vocabulary alone still gets the cloud trap right */
 	addr_parse(&a, "3.80.1.2");
 	classify(builtin, "ec2-3-80-1-2.compute-1.amazonaws.com", &a, &r);

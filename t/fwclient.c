@@ -443,6 +443,34 @@ test_unproven(struct ev_loop *loop, const char *dir)
 	peer_stop(&p);
 }
 
+/* The same while the queue overflows: the command in flight dropped for
+ * room still owes its reply, so the connection stays unproven. */
+static void
+test_unproven_overflow(struct ev_loop *loop, const char *dir)
+{
+	struct peer p = { .loop = loop, .lfd = -1, .cfd = -1, .script = script_mute };
+	struct fwclient_opts o = {
+		.queue_size = 3, .backoff_min_ms = 10, .backoff_max_ms = 10,
+		.reply_timeout_ms = 5000, .dropped_cb = dropped_cb,
+	};
+
+	snprintf(p.path, sizeof(p.path), "%s/cmd.sock", dir);
+	o.socket = p.path;
+	peer_listen(&p);
+	g_client = fwclient_new(loop, &o);
+	for (int i = 0; i < 10; i++) {
+		char s[32];
+		snprintf(s, sizeof(s), "192.0.2.%d", i + 1);
+		struct addr a = A(s);
+		fwclient_add(g_client, &a, "class=dynamic");
+		run_until(loop, NULL, NULL, 30);
+	}
+	is_int(p.conns, 1, "unproven, overflowing: still the first connection");
+	is_int(p.lines, 1, "unproven, overflowing: one command on it");
+	fwclient_free(g_client);
+	peer_stop(&p);
+}
+
 int
 main(void)
 {
@@ -457,6 +485,7 @@ main(void)
 		test_live(loop, dir, &lives[i]);
 	test_batch(loop, dir);
 	test_unproven(loop, dir);
+	test_unproven_overflow(loop, dir);
 	fwclient_free(NULL);
 	rmdir(dir);
 	return done_testing();

@@ -110,11 +110,12 @@ static const struct scenario scenarios[] = {
 		{ 2 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued", 1 },
 		{ 70 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/3" },
 	} },
-	{ .name = "forget after the hold ran out keeps the new count", .p = P(true, 2, 60 * S, 10 * S, 0), .steps = {
-		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
-		{ 1 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
-		{ 20 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2", 1 },
-		{ 21 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
+	{ .name = "forget after the hold ran out keeps the new count", .p = P(true, 3, 60 * S, 10 * S, 0), .steps = {
+		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/3" },
+		{ 1 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-2/3" },
+		{ 2 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
+		{ 100 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/3", 1 },
+		{ 101 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-2/3" },
 	} },
 	{ .name = "warn: dry runs, apart from real blocks", .p = P(true, 1, 60 * S, 600 * S, 0), .steps = {
 		{ 0, "192.0.2.1", "dynamic", W, 1, 0, 0, "dry-run" },
