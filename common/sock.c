@@ -63,6 +63,18 @@ sock_split_inet(const char *rest, char *host, size_t hostsz, char *port,
 			return -1;
 		}
 	}
+	/* an address, by inet_pton: no names to resolve at start, and none
+	 * that -n accepts but bind() refuses */
+	struct addr a;
+	if (addr_parse(&a, host) < 0) {
+		*errstr = "HOST must be an IPv4 address, or IPv6 in brackets";
+		return -1;
+	}
+	if (a.family == AF_INET && rest[0] == '[') {
+		*errstr = "an IPv4-mapped address does not bind: write the IPv4 "
+		    "address, inet:A.B.C.D:PORT";
+		return -1;
+	}
 	if (num_parse(colon + 1, 1, 65535, &pn, &e) < 0) {
 		*errstr = "port must be 1..65535";
 		return -1;
@@ -109,7 +121,7 @@ sock_listen_inet(const char *spec, const struct sock_opts *o)
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
 	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
 		log_warnx("%s: %s", spec, gai_strerror(r));
 		return -1;
