@@ -227,6 +227,18 @@ hits_record(struct fwgate *g, uint32_t i, long long now)
 	return n;
 }
 
+/* The key of a client: an IPv4 address, or an IPv6 address's /64 (one
+ * subscriber's allocation, whose addresses it may use in turn). */
+static struct addr
+client_key(const struct addr *a)
+{
+	struct addr k = *a;
+
+	if (k.family == AF_INET6)
+		memset(k.a + 8, 0, 8);
+	return k;
+}
+
 static enum fwgate_verdict
 set(struct fwgate_result *out, enum fwgate_verdict v, const char *text)
 {
@@ -256,9 +268,10 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 	if (bit == 0 || (g->p.classes != 0 && (bit & g->p.classes) == 0))
 		return set(out, FWGATE_SKIP, "skipped:class");
 
-	uint32_t i = lookup(g, in->addr);
+	struct addr key = client_key(in->addr);
+	uint32_t i = lookup(g, &key);
 	if (i == NIL) {
-		i = slot_take(g, in->addr);
+		i = slot_take(g, &key);
 	} else {
 		lru_unlink(g, i);
 		lru_push_front(g, i);
@@ -292,7 +305,8 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 void
 fwgate_forget(struct fwgate *g, const struct addr *a)
 {
-	uint32_t i = lookup(g, a), after = (uint32_t)g->p.after;
+	struct addr key = client_key(a);
+	uint32_t i = lookup(g, &key), after = (uint32_t)g->p.after;
 	struct fwslot *s;
 
 	if (i == NIL || (s = &g->slots[i])->block_until == 0)

@@ -38,6 +38,11 @@
  * after each block, so a dynamic address that moved to a new subscriber needs
  * the full threshold again.
  *
+ * An IPv6 client is its /64: its refusals count together, and a block
+ * queued for one of its addresses holds the others back for hold_ms (only
+ * that address is sent), so one subscriber rotating through its /64 cannot
+ * fill the helper's table and evict everybody else's blocks.
+ *
  * Memory is bounded: at most track_max addresses, each with a ring of `after`
  * refusal times; when full, the least recently seen address is forgotten.
  * Lookups use a hash keyed with params.seed (pass something random, so

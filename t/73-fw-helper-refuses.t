@@ -2,6 +2,8 @@
 # What policyd does when the helper says no, or says nothing:
 #   - "ERR full" (when_full: refuse): no block exists, so the client's next
 #     refusal asks again, and gets in once there is room;
+#   - one IPv6 subscriber rotating through its /64 gets one block, and
+#     cannot evict everybody else's from a full table;
 #   - a reload that changes the client settings drops the queue: the
 #     dropped clients are not taken as blocked either;
 #   - a helper that stalls past reply_timeout: each connection policyd
@@ -30,6 +32,25 @@ t_is "$(grep -c 'warning: firewall helper refused client=.*full' "$PD_LOG")" 1 \
 fwl_ask 100.67.0.2 "$(dyn_name 100.67.0.2)" >/dev/null
 t_is "$(fwl_fw 100.67.0.2 2)" queued "B's next refusal asks again (no block held it out)"
 fwl_wait fwl_has 100.67.0.2; t_ok $? "... and B is blocked now"
+pd_stop
+fwl_stop
+
+# -- one IPv6 subscriber cannot fill the table --------------------------------
+# (a /64 is one client for the gate: one block per hold, not one per address)
+fwl_conf "max_entries: 50" "when_full: evict"
+fwl_start; t_ok $? "helper starts: max_entries 50, when_full evict"
+pd_start; t_ok $? "policyd starts"
+args=(); for i in $(seq 1 20); do args+=(203.0.113.$i "$(dyn_name 203.0.113.$i)"); done
+fwl_ask "${args[@]}" >/dev/null
+fwl_wait fwl_count_is 21; t_ok $? "20 IPv4 broadband clients blocked (and B)"
+args=(); for i in $(seq 1 60); do args+=(2001:db8:66:1::$(printf %x $i) c-203-0-113-5.client.comcast.net); done
+fwl_ask "${args[@]}" >/dev/null
+pd_wait_log 'client=2001:db8:66:1::3c .* fw='
+t_is "$(grep -c 'client=2001:db8:66:1:.* fw=queued' "$PD_LOG")" 1 "60 addresses of one /64: one block queued"
+t_is "$(grep -c 'client=2001:db8:66:1:.* fw=skipped:active' "$PD_LOG")" 59 "... the others held back"
+fwl_wait fwl_has 2001:db8:66:1::1; t_ok $? "... that one blocked"
+t_is "$(fwl_list | grep -c '^203\.0\.113\.')" 20 "every IPv4 block still there"
+t_is "$(grep -c 'action=evict' "$FWL_LOG")" 0 "nothing evicted"
 pd_stop
 fwl_stop
 

@@ -92,6 +92,12 @@ static const struct scenario scenarios[] = {
 		{ 0, "::192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
 		{ 0, "2001:db8::c000:201", "dynamic", E, 1, 0, 0, "queued" },
 	} },
+	{ .name = "IPv6: a /64 is one client", .p = P(true, 2, 60 * S, 600 * S, 0), .steps = {
+		{ 0, "2001:db8:1:2::1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
+		{ 1 * S, "2001:db8:1:2:aaaa::7", "dynamic", E, 1, 0, 0, "queued" },
+		{ 2 * S, "2001:db8:1:2::99", "dynamic", E, 1, 0, 0, "skipped:active" },
+		{ 3 * S, "2001:db8:1:3::1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
+	} },
 	{ .name = "forget after a dropped request", .p = P(true, 1, 60 * S, 600 * S, 0), .steps = {
 		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued", 1 },
 		{ 1, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
