@@ -9,11 +9,15 @@
  * 60 s); the periodic reconcile also refreshes the host's own addresses
  * and drops entries that became protected.
  */
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/lbuf.h"
 #include "common/log.h"
@@ -35,6 +39,7 @@ static const struct fw_backend *be;
 static struct blocktab *bt;
 static struct journal *jn;
 static ev_timer batch_w, expire_w, reconcile_w, retry_w;
+static ev_io addrwatch_w;       /* the host's addresses change (netlink) */
 static void (*committed_cb)(void);
 static size_t staged;
 static double retry_s = 1.0;
@@ -224,6 +229,46 @@ static void reconcile_cb(struct ev_loop *l, ev_timer *w, int revents)
 	fwlog_flush();
 }
 
+/*
+ * The host's addresses change (DHCP, SLAAC, a renumbered line): the kernel
+ * says so on a netlink route socket, and the own-address guard is read
+ * again at once, not at the next reconcile, up to reconcile_interval
+ * later; a block a new own address had is lifted.  What changed is not
+ * parsed: every address is read again, and a lost message (ENOBUFS) costs
+ * nothing more.
+ */
+static void addrwatch_cb(struct ev_loop *l, ev_io *w, int revents)
+{
+	char buf[8192];
+
+	while (recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	fwguard_refresh();
+	if (purge_protected(time(NULL)) > 0)
+		stage();
+}
+
+static void addrwatch_start(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+	    .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_ROUTE);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_warn("watching the host's addresses (netlink); they are "
+		    "read again every reconcile_interval");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	ev_io_init(&addrwatch_w, addrwatch_cb, fd, EV_READ);
+	/* before commands of the same loop turn: an "add" sent after the
+	 * address appeared finds it already protected */
+	ev_set_priority(&addrwatch_w, EV_MAXPRI);
+	ev_io_start(loop, &addrwatch_w);
+}
+
 static void retry_cb(struct ev_loop *l, ev_timer *w, int revents)
 {
 	full_reconcile();
@@ -272,6 +317,7 @@ void fwcore_start(struct ev_loop *l, const struct fwh_config *c,
 	ev_timer_init(&reconcile_w, reconcile_cb, (double)cfg->reconcile_ms / 1000.0,
 	    (double)cfg->reconcile_ms / 1000.0);
 	ev_timer_start(loop, &reconcile_w);
+	addrwatch_start();
 	rearm_expiry();
 }
 
@@ -314,6 +360,10 @@ void fwcore_reload(const struct fwh_config *c)
 
 void fwcore_stop(void)
 {
+	if (ev_is_active(&addrwatch_w)) {
+		ev_io_stop(loop, &addrwatch_w);
+		close(addrwatch_w.fd);
+	}
 	commit();
 	journal_close(jn);
 	jn = NULL;

@@ -72,16 +72,16 @@ out=$(echo "add 192.0.2.9" | setpriv --reuid="$PEER" --regid=4242 --clear-groups
 out=$(echo "add 192.0.2.9" | setpriv --reuid="$PEER" --regid=4242 --groups="$PEERG" perl t/lib/fwh-send.pl "$FWH_DIR/run/cmd.sock")
 [[ $out == "OK added"* ]]; ok $? "allowed by a supplementary group (SO_PEERGROUPS)"
 
-# addresses that must never be blocked
+# addresses that must never be blocked; the host's own ones as soon as
+# they appear (netlink), with no SIGHUP and no reconcile (60 s away)
 ip link add fwhdummy type veth peer name fwhdummy1 && ip addr add 203.0.113.5/24 dev fwhdummy && ip link set fwhdummy up
-fwh_hup; sleep 0.3
-for a in 127.0.0.1 ::1 203.0.113.5 169.254.1.1 fe80::1 198.51.100.9 0.0.0.0 224.0.0.1; do
+ip addr add 2001:db8:44::5/64 dev fwhdummy nodad
+for a in 127.0.0.1 ::1 203.0.113.5 2001:db8:44::5 169.254.1.1 fe80::1 198.51.100.9 0.0.0.0 224.0.0.1; do
 	out=$(fwh add $a 2>&1); rc=$?
 	[ $rc = 1 ] && [[ $out == ERR* ]] && fwh_kernel_lacks $a; ok $? "$a refused: $out"
 done
 fwh add 203.0.113.6 >/dev/null; fwh_kernel_has 203.0.113.6; ok $? "a neighbour is blocked"
 ip addr add 203.0.113.6/24 dev fwhdummy
-fwh_hup
 fwh_wait 3 fwh_kernel_lacks 203.0.113.6; ok $? "an address that became our own is unblocked"
 grep -q 'action=unblock addr=203.0.113.6 reason="protected (own_address)"' "$FWH_DIR/log"; ok $? "logged"
 
