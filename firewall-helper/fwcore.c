@@ -192,6 +192,18 @@ static void expire_cb(struct ev_loop *l, ev_timer *w, int revents)
 
 /* Entries that became protected (a new own address, a wider never_block)
  * leave the table. */
+static void unblock_protected(const struct addr *a, time_t now)
+{
+	char reason[96];
+
+	snprintf(reason, sizeof(reason), "protected (%s)",
+	    fwguard_check(a, NULL));
+	journal_del(jn, a, now, reason);
+	be->unblock(a);
+	blocktab_del(bt, a);
+	log_change("unblock", a, "reason=\"%s\"", reason);
+}
+
 static size_t purge_protected(time_t now)
 {
 	struct addr *victims = NULL;
@@ -204,17 +216,24 @@ static size_t purge_protected(time_t now)
 			victims[nv++] = e->addr;
 		}
 	}
-	for (size_t i = 0; i < nv; i++) {
-		const char *why = fwguard_check(&victims[i], NULL);
-		char reason[96];
-
-		snprintf(reason, sizeof(reason), "protected (%s)", why);
-		journal_del(jn, &victims[i], now, reason);
-		be->unblock(&victims[i]);
-		blocktab_del(bt, &victims[i]);
-		log_change("unblock", &victims[i], "reason=\"%s\"", reason);
-	}
+	for (size_t i = 0; i < nv; i++)
+		unblock_protected(&victims[i], now);
 	free(victims);
+	return nv;
+}
+
+/* The same for the host's own addresses only, the ones a netlink event
+ * can have changed: a lookup each, not a pass over the table. */
+static size_t purge_own(time_t now)
+{
+	size_t n, nv = 0;
+	const struct addr *own = fwguard_own(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (blocktab_get(bt, &own[i]) != NULL) {
+			unblock_protected(&own[i], now);
+			nv++;
+		}
 	return nv;
 }
 
@@ -244,7 +263,7 @@ static void addrwatch_cb(struct ev_loop *l, ev_io *w, int revents)
 	while (recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
 	fwguard_refresh();
-	if (purge_protected(time(NULL)) > 0)
+	if (purge_own(time(NULL)) > 0)
 		stage();
 }
 

@@ -71,6 +71,12 @@ int fwguard_refresh(void)
 	return (int)n;
 }
 
+const struct addr *fwguard_own(size_t *n)
+{
+	*n = nown;
+	return own;
+}
+
 const char *fwguard_check(const struct addr *a, const struct cidr **range)
 {
 	if (range)
