@@ -17,7 +17,7 @@
 
 static const char *const fw_keys[] = {
 	"enabled", "socket", "after", "window", "classes", "ttl",
-	"queue_size", "backoff", "reply_timeout", "track", NULL
+	"queue_size", "backoff", "reply_timeout", "track", "ipv6_prefix", NULL
 };
 static const char *const backoff_keys[] = { "min", "max", NULL };
 
@@ -32,6 +32,7 @@ fwconfig_init(struct fwconfig *fc)
 	fc->backoff_max_ms = FWCONFIG_BACKOFF_MAX_MS;
 	fc->reply_timeout_ms = FWCONFIG_REPLY_TIMEOUT_MS;
 	fc->track = FWGATE_TRACK_DEFAULT;
+	fc->ipv6_prefix = FWGATE_V6_PREFIX_DEFAULT;
 }
 
 void
@@ -182,6 +183,12 @@ fwconfig_parse(struct ydoc *doc, const struct ynode *n, struct fwconfig *fc)
 		else
 			fc->track = (size_t)ll;
 	}
+	if ((v = ymap_get(n, "ipv6_prefix")) != NULL) {
+		if (ynode_int(doc, v, 32, 128, &ll) < 0)
+			rc = -1;
+		else
+			fc->ipv6_prefix = (int)ll;
+	}
 	return rc;
 }
 
@@ -195,6 +202,7 @@ fwconfig_gate_params(const struct fwconfig *fc, struct fwgate_params *p)
 	p->hold_ms = fc->ttl > 0 ? fc->ttl * 1000 : FWCONFIG_HOLD_DEFAULT_MS;
 	p->classes = fc->classes;
 	p->track_max = fc->track;
+	p->v6_prefix = fc->ipv6_prefix;
 }
 
 void

@@ -13,6 +13,7 @@
  *     backoff: { min: 100ms, max: 10s }   # or just "backoff: 10s" (the max)
  *     reply_timeout: 10s       # reconnect when the helper stops answering
  *     track: 65536             # addresses remembered for after/window/dedupe
+ *     ipv6_prefix: 56          # an IPv6 client is its /56 for those
  *
  * The helper's own ttl is not known here: when `ttl` is unset, a sent block
  * is taken as in force for FWCONFIG_HOLD_DEFAULT_MS and may be sent again
@@ -52,6 +53,7 @@ struct fwconfig {
 	long long backoff_min_ms, backoff_max_ms;
 	long long reply_timeout_ms;
 	size_t    track;
+	int       ipv6_prefix;
 };
 
 void fwconfig_init(struct fwconfig *fc);

@@ -67,6 +67,12 @@ fwgate_new(const struct fwgate_params *p)
 		g->p.track_max = 1;
 	if (g->p.track_max > FWGATE_TRACK_MAX)
 		g->p.track_max = FWGATE_TRACK_MAX;
+	if (g->p.v6_prefix == 0)
+		g->p.v6_prefix = FWGATE_V6_PREFIX_DEFAULT;
+	if (g->p.v6_prefix < 32)
+		g->p.v6_prefix = 32;
+	if (g->p.v6_prefix > 128)
+		g->p.v6_prefix = 128;
 	g->nbuckets = 16;
 	while (g->nbuckets < g->p.track_max)
 		g->nbuckets <<= 1;
@@ -227,15 +233,22 @@ hits_record(struct fwgate *g, uint32_t i, long long now)
 	return n;
 }
 
-/* The key of a client: an IPv4 address, or an IPv6 address's /64 (one
- * subscriber's allocation, whose addresses it may use in turn). */
+/* The key of a client: an IPv4 address, or an IPv6 address's prefix (one
+ * subscriber's allocation, whose addresses it may use in turn); not for
+ * NAT64's 64:ff9b::/96, where the last 32 bits are an IPv4 client. */
 static struct addr
-client_key(const struct addr *a)
+client_key(const struct fwgate *g, const struct addr *a)
 {
+	static const unsigned char nat64[12] = { 0, 0x64, 0xff, 0x9b };
 	struct addr k = *a;
+	int bits = g->p.v6_prefix, i = bits / 8;
 
-	if (k.family == AF_INET6)
-		memset(k.a + 8, 0, 8);
+	if (k.family != AF_INET6 || memcmp(k.a, nat64, 12) == 0)
+		return k;
+	if (i < 16) {
+		k.a[i] &= (unsigned char)(0xff00u >> (bits % 8));
+		memset(k.a + i + 1, 0, (size_t)(15 - i));
+	}
 	return k;
 }
 
@@ -268,7 +281,7 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 	if (bit == 0 || (g->p.classes != 0 && (bit & g->p.classes) == 0))
 		return set(out, FWGATE_SKIP, "skipped:class");
 
-	struct addr key = client_key(in->addr);
+	struct addr key = client_key(g, in->addr);
 	uint32_t i = lookup(g, &key);
 	if (i == NIL) {
 		i = slot_take(g, &key);
@@ -305,7 +318,7 @@ fwgate_decide(struct fwgate *g, const struct fwgate_input *in, long long now,
 void
 fwgate_forget(struct fwgate *g, const struct addr *a)
 {
-	struct addr key = client_key(a);
+	struct addr key = client_key(g, a);
 	uint32_t i = lookup(g, &key), after = (uint32_t)g->p.after;
 	struct fwslot *s;
 

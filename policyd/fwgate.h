@@ -38,10 +38,13 @@
  * after each block, so a dynamic address that moved to a new subscriber needs
  * the full threshold again.
  *
- * An IPv6 client is its /64: its refusals count together, and a block
- * queued for one of its addresses holds the others back for hold_ms (only
- * that address is sent), so one subscriber rotating through its /64 cannot
- * fill the helper's table and evict everybody else's blocks.
+ * An IPv6 client is its prefix (v6_prefix, /56 by default: a residential
+ * delegation): its refusals count together, and a block queued for one of
+ * its addresses holds the others back for hold_ms (only that address is
+ * sent), so one subscriber rotating through its addresses and subnets
+ * cannot fill the helper's table and evict everybody else's blocks.  A
+ * NAT64 address (64:ff9b::/96) is its own client: it stands for an IPv4
+ * one.
  *
  * Memory is bounded: at most track_max addresses, each with a ring of `after`
  * refusal times; when full, the least recently seen address is forgotten.
@@ -59,6 +62,7 @@
 #define FWGATE_AFTER_MAX     100
 #define FWGATE_TRACK_DEFAULT 65536
 #define FWGATE_TRACK_MAX     (1u << 24)
+#define FWGATE_V6_PREFIX_DEFAULT 56
 
 enum fwgate_mode { FWGATE_MODE_OFF, FWGATE_MODE_WARN, FWGATE_MODE_ENFORCE };
 
@@ -84,6 +88,8 @@ struct fwgate_params {
 	long long hold_ms;      /* how long a sent block is taken as in force */
 	unsigned  classes;      /* FWGATE_CLASS_* bits; 0: every refused class */
 	size_t    track_max;    /* addresses remembered */
+	int       v6_prefix;    /* an IPv6 client is this prefix (32..128;
+	                           0: FWGATE_V6_PREFIX_DEFAULT) */
 	uint64_t  seed;         /* hash key */
 };
 

@@ -2,7 +2,7 @@
 # What policyd does when the helper says no, or says nothing:
 #   - "ERR full" (when_full: refuse): no block exists, so the client's next
 #     refusal asks again, and gets in once there is room;
-#   - one IPv6 subscriber rotating through its /64 gets one block, and
+#   - one IPv6 subscriber rotating through its /56 gets one block, and
 #     cannot evict everybody else's from a full table;
 #   - a reload that changes the client settings drops the queue: the
 #     dropped clients are not taken as blocked either;
@@ -36,18 +36,19 @@ pd_stop
 fwl_stop
 
 # -- one IPv6 subscriber cannot fill the table --------------------------------
-# (a /64 is one client for the gate: one block per hold, not one per address)
+# (a /56, a residential delegation, is one client for the gate: one block
+# per hold, not one per address or /64)
 fwl_conf "max_entries: 50" "when_full: evict"
 fwl_start; t_ok $? "helper starts: max_entries 50, when_full evict"
 pd_start; t_ok $? "policyd starts"
 args=(); for i in $(seq 1 20); do args+=(203.0.113.$i "$(dyn_name 203.0.113.$i)"); done
 fwl_ask "${args[@]}" >/dev/null
 fwl_wait fwl_count_is 21; t_ok $? "20 IPv4 broadband clients blocked (and B)"
-args=(); for i in $(seq 1 60); do args+=(2001:db8:66:1::$(printf %x $i) c-203-0-113-5.client.comcast.net); done
+args=(); for i in $(seq 1 60); do args+=(2001:db8:66:$(printf %x $i)::$(printf %x $i) c-203-0-113-5.client.comcast.net); done
 fwl_ask "${args[@]}" >/dev/null
-pd_wait_log 'client=2001:db8:66:1::3c .* fw='
-t_is "$(grep -c 'client=2001:db8:66:1:.* fw=queued' "$PD_LOG")" 1 "60 addresses of one /64: one block queued"
-t_is "$(grep -c 'client=2001:db8:66:1:.* fw=skipped:active' "$PD_LOG")" 59 "... the others held back"
+pd_wait_log 'client=2001:db8:66:3c::3c .* fw='
+t_is "$(grep -c 'client=2001:db8:66:.* fw=queued' "$PD_LOG")" 1 "60 addresses in 60 /64s of one /56: one block queued"
+t_is "$(grep -c 'client=2001:db8:66:.* fw=skipped:active' "$PD_LOG")" 59 "... the others held back"
 fwl_wait fwl_has 2001:db8:66:1::1; t_ok $? "... that one blocked"
 t_is "$(fwl_list | grep -c '^203\.0\.113\.')" 20 "every IPv4 block still there"
 t_is "$(grep -c 'action=evict' "$FWL_LOG")" 0 "nothing evicted"

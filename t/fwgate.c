@@ -92,11 +92,24 @@ static const struct scenario scenarios[] = {
 		{ 0, "::192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
 		{ 0, "2001:db8::c000:201", "dynamic", E, 1, 0, 0, "queued" },
 	} },
-	{ .name = "IPv6: a /64 is one client", .p = P(true, 2, 60 * S, 600 * S, 0), .steps = {
+	{ .name = "IPv6: a /56 is one client", .p = P(true, 2, 60 * S, 600 * S, 0), .steps = {
 		{ 0, "2001:db8:1:2::1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
 		{ 1 * S, "2001:db8:1:2:aaaa::7", "dynamic", E, 1, 0, 0, "queued" },
 		{ 2 * S, "2001:db8:1:2::99", "dynamic", E, 1, 0, 0, "skipped:active" },
-		{ 3 * S, "2001:db8:1:3::1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
+		{ 3 * S, "2001:db8:1:ff::1", "dynamic", E, 1, 0, 0, "skipped:active" },
+		{ 4 * S, "2001:db8:1:100::1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
+	} },
+	{ .name = "IPv6: NAT64 addresses are IPv4 clients, each its own", .p = P(true, 1, 60 * S, 600 * S, 0), .steps = {
+		{ 0, "64:ff9b::c000:201", "dynamic", E, 1, 0, 0, "queued" },
+		{ 0, "64:ff9b::c000:202", "dynamic", E, 1, 0, 0, "queued" },
+		{ 0, "64:ff9b::c000:201", "dynamic", E, 1, 0, 0, "skipped:active" },
+	} },
+	{ .name = "IPv6: ipv6_prefix 60", .p = { .enabled = true, .after = 1,
+	    .window_ms = 60 * S, .hold_ms = 600 * S, .track_max = 1000,
+	    .seed = 42, .v6_prefix = 60 }, .steps = {
+		{ 0, "2001:db8:1:20::1", "dynamic", E, 1, 0, 0, "queued" },
+		{ 0, "2001:db8:1:2f::1", "dynamic", E, 1, 0, 0, "skipped:active" },
+		{ 0, "2001:db8:1:30::1", "dynamic", E, 1, 0, 0, "queued" },
 	} },
 	{ .name = "forget after a dropped request", .p = P(true, 1, 60 * S, 600 * S, 0), .steps = {
 		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued", 1 },
