@@ -66,13 +66,18 @@ sock_split_inet(const char *rest, char *host, size_t hostsz, char *port,
 	/* an address, by inet_pton: no names to resolve at start, and none
 	 * that -n accepts but bind() refuses */
 	struct addr a;
+	if (strchr(host, '%') != NULL) {
+		*errstr = "scoped IPv6 addresses (%zone) are not supported";
+		return -1;
+	}
 	if (addr_parse(&a, host) < 0) {
 		*errstr = "HOST must be an IPv4 address, or IPv6 in brackets";
 		return -1;
 	}
 	if (a.family == AF_INET && rest[0] == '[') {
-		*errstr = "an IPv4-mapped address does not bind: write the IPv4 "
-		    "address, inet:A.B.C.D:PORT";
+		*errstr = strchr(host, ':') != NULL ? "an IPv4-mapped address "
+		    "does not bind: write the IPv4 address, inet:A.B.C.D:PORT" :
+		    "brackets are for IPv6 addresses: inet:A.B.C.D:PORT";
 		return -1;
 	}
 	if (num_parse(colon + 1, 1, 65535, &pn, &e) < 0) {
