@@ -402,6 +402,27 @@ test_batch(struct ev_loop *loop, const char *dir)
 	peer_stop(&p);
 }
 
+/* The peer listening at dir/cmd.sock, g_client connecting to it with o. */
+static void
+mute_start(struct peer *p, struct fwclient_opts *o, const char *dir)
+{
+	snprintf(p->path, sizeof(p->path), "%s/cmd.sock", dir);
+	o->socket = p->path;
+	peer_listen(p);
+	g_client = fwclient_new(p->loop, o);
+}
+
+/* Queue a block for 192.0.2.(i + 1). */
+static void
+add_nth(int i)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "192.0.2.%d", i + 1);
+	struct addr a = A(s);
+	fwclient_add(g_client, &a, "class=dynamic");
+}
+
 /* A helper that takes connections but never answers (stalled: they sit in
  * its backlog): each connection carries one command, not the whole queue,
  * so the copies the helper runs when it wakes stay few.  Freed with the
@@ -421,17 +442,10 @@ test_unproven(struct ev_loop *loop, const char *dir)
 		.reply_timeout_ms = 50, .dropped_cb = dropped_cb,
 	};
 
-	snprintf(p.path, sizeof(p.path), "%s/cmd.sock", dir);
-	o.socket = p.path;
 	ndropped = 0;
-	peer_listen(&p);
-	g_client = fwclient_new(loop, &o);
-	for (int i = 0; i < 20; i++) {
-		char s[32];
-		snprintf(s, sizeof(s), "192.0.2.%d", i + 1);
-		struct addr a = A(s);
-		fwclient_add(g_client, &a, "class=dynamic");
-	}
+	mute_start(&p, &o, dir);
+	for (int i = 0; i < 20; i++)
+		add_nth(i);
 	ok(run_until(loop, three_conns, &p, 3000), "unproven: reconnected (%d)",
 	    p.conns);
 	fwclient_free(g_client);
@@ -454,15 +468,9 @@ test_unproven_overflow(struct ev_loop *loop, const char *dir)
 		.reply_timeout_ms = 5000, .dropped_cb = dropped_cb,
 	};
 
-	snprintf(p.path, sizeof(p.path), "%s/cmd.sock", dir);
-	o.socket = p.path;
-	peer_listen(&p);
-	g_client = fwclient_new(loop, &o);
+	mute_start(&p, &o, dir);
 	for (int i = 0; i < 10; i++) {
-		char s[32];
-		snprintf(s, sizeof(s), "192.0.2.%d", i + 1);
-		struct addr a = A(s);
-		fwclient_add(g_client, &a, "class=dynamic");
+		add_nth(i);
 		run_until(loop, NULL, NULL, 30);
 	}
 	is_int(p.conns, 1, "unproven, overflowing: still the first connection");
