@@ -202,6 +202,31 @@ ptr_cb(void *arg, const struct dns_answer *a)
 	slot_done(s);
 }
 
+/*
+ * 127.255.255.0/24 is where DNSBLs put their error codes (Spamhaus:
+ * .252 a malformed query, .254 a query through a public resolver, .255
+ * over quota): no listing, whatever range `codes` maps, or every client
+ * would take the class.  Said at most every ten minutes.
+ */
+static bool
+bl_error(struct dnscheck *c, const struct dnsbl_zone *z, uint32_t v)
+{
+	static ev_tstamp said = -1e9;
+	char code[ADDR_STRLEN];
+
+	if ((v >> 8) != 0x7fffff)
+		return false;
+	if (ev_now(c->loop) - said >= 600) {
+		said = ev_now(c->loop);
+		snprintf(code, sizeof(code), "127.255.255.%u", v & 0xff);
+		log_warnx("DNSBL %s answered %s, an error code, not a listing "
+		    "(.254: queries through a public resolver are refused, "
+		    ".255: over quota): ignored; ask it through a resolver of "
+		    "your own", z->zone, code);
+	}
+	return true;
+}
+
 static void
 bl_cb(void *arg, const struct dns_answer *a)
 {
@@ -220,6 +245,8 @@ bl_cb(void *arg, const struct dns_answer *a)
 			continue;
 		memcpy(&v, a->addrs[i].a, 4);
 		v = ntohl(v);
+		if (bl_error(c, z, v))
+			continue;
 		cls = dnsconf_code_class(z, v);
 		/* Keep the first answer, or the first one with a class. */
 		if (c->bl_code[s->zone][0] == '\0' ||
