@@ -209,15 +209,17 @@ ptr_cb(void *arg, const struct dns_answer *a)
  * would take the class.  Said at most every ten minutes.
  */
 static bool
-bl_error(struct dnscheck *c, const struct dnsbl_zone *z, uint32_t v)
+bl_error(const struct dnsbl_zone *z, uint32_t v)
 {
 	static ev_tstamp said = -1e9;
 	char code[ADDR_STRLEN];
+	ev_tstamp now;
 
 	if ((v >> 8) != 0x7fffff)
 		return false;
-	if (ev_now(c->loop) - said >= 600) {
-		said = ev_now(c->loop);
+	/* ev_time(), not ev_now(): dnscheck_cached() has no loop */
+	if ((now = ev_time()) - said >= 600) {
+		said = now;
 		snprintf(code, sizeof(code), "127.255.255.%u", v & 0xff);
 		log_warnx("DNSBL %s answered %s, an error code, not a listing "
 		    "(.254: queries through a public resolver are refused, "
@@ -245,7 +247,7 @@ bl_cb(void *arg, const struct dns_answer *a)
 			continue;
 		memcpy(&v, a->addrs[i].a, 4);
 		v = ntohl(v);
-		if (bl_error(c, z, v))
+		if (bl_error(z, v))
 			continue;
 		cls = dnsconf_code_class(z, v);
 		/* Keep the first answer, or the first one with a class. */

@@ -27,6 +27,7 @@ ask() {         # IP NAME -> the action
 	pd_req "$1" "$2" | pd_raw "inet:127.0.0.1:$PORT" | sed -n 's/^action=//p'
 }
 t_is "$(ask 192.0.2.61 mail.example.org)" DUNNO "127.255.255.254 (public resolver): not listed"
+t_is "$(ask 192.0.2.61 other.example.org)" DUNNO "... again from the DNS cache (another name: no verdict cached)"
 t_is "$(ask 192.0.2.62 mail.example.org)" DUNNO "127.255.255.255 (over quota): not listed"
 a=$(ask 192.0.2.63 mail.example.org)
 [[ $a == REJECT* ]]; t_ok $? "127.0.0.10 still a listing: $a"
@@ -34,4 +35,5 @@ pd_wait_log 'DNSBL pbl.test answered 127.255.255.254, an error code'
 t_ok $? "the error code is logged"
 t_is "$(grep -c 'an error code, not a listing' "$PD_LOG")" 1 "... once, not per answer"
 pd_stop
+t_is "$PD_RC" 0 "policyd exits 0"
 t_done
