@@ -16,15 +16,30 @@ static void resume_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct accept_pause *p = w->data;
 
-	ev_io_start(loop, p->listener);
+	p->set(loop, p->arg, true);
 }
 
-void accept_pause_init(struct accept_pause *p, ev_io *listener)
+void accept_pause_init(struct accept_pause *p, accept_pause_fn *set,
+    void *arg)
 {
 	ev_init(&p->timer, resume_cb);
 	p->timer.data = p;
-	p->listener = listener;
-	p->logged = 0.;
+	p->set = set;
+	p->arg = arg;
+	p->logged = -1e9;
+}
+
+static void io_set(struct ev_loop *loop, void *arg, bool on)
+{
+	if (on)
+		ev_io_start(loop, arg);
+	else
+		ev_io_stop(loop, arg);
+}
+
+void accept_pause_init_io(struct accept_pause *p, ev_io *listener)
+{
+	accept_pause_init(p, io_set, listener);
 }
 
 void accept_pause(struct ev_loop *loop, struct accept_pause *p,
@@ -36,7 +51,7 @@ void accept_pause(struct ev_loop *loop, struct accept_pause *p,
 		log_warn("%s: accept (pausing %.2f s)", what, ACCEPT_PAUSE);
 		p->logged = ev_now(loop);
 	}
-	ev_io_stop(loop, p->listener);
+	p->set(loop, p->arg, false);
 	/* set each time: a one-shot timer that fired keeps what was left */
 	ev_timer_set(&p->timer, ACCEPT_PAUSE, 0.);
 	ev_timer_start(loop, &p->timer);

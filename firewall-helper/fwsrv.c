@@ -440,7 +440,7 @@ void fwsrv_start(struct ev_loop *l)
 		ev_io_init(&lsocks[i].w, accept_cb, lsocks[i].fd, EV_READ);
 		lsocks[i].w.data = &lsocks[i];
 		ev_io_start(loop, &lsocks[i].w);
-		accept_pause_init(&lsocks[i].pause, &lsocks[i].w);
+		accept_pause_init_io(&lsocks[i].pause, &lsocks[i].w);
 	}
 }
 

@@ -43,7 +43,7 @@
 #define WORDS_KEEP 3            /* words per kind named in the reason */
 #define PSL_DEPTH  4            /* deepest ICANN rule, in labels */
 #define MEMO_SIZE  1024         /* suffix_labels(): names' tails, */
-#define MEMO_TAIL  54           /* ... up to this long (a slot: 64 bytes) */
+#define MEMO_TAIL  62           /* ... up to this long (a slot: 64 bytes) */
 #define WMEMO_SIZE 256          /* word_kind(): letter runs */
 #define DOMAIN_DEPTH 3          /* labels below the registered domain looked
                                    up as provider suffixes */
@@ -126,13 +126,6 @@ rb_str(struct rbuf *rb, const char *s)
 	rb_add(rb, s, strlen(s));
 }
 
-/* The memo key of a string: 0 marks an empty slot. */
-static uint64_t
-memo_key(const char *s, size_t n)
-{
-	return mix64(s, n) | 1;
-}
-
 /*
  * Number of labels in the longest ICANN public suffix of the name.  ICANN
  * rules are at most PSL_DEPTH labels deep (wildcards included), and a name
@@ -144,24 +137,20 @@ static int
 suffix_labels(const struct scan *sc)
 {
 	static _Thread_local struct {
-		uint64_t key;           /* 0: empty */
-		uint8_t n, len;
-		char tail[MEMO_TAIL];   /* compared too: names are chosen by
-		                           whoever owns the address, and the
-		                           key is no keyed hash */
+		uint8_t n, len;         /* len 0: empty */
+		char tail[MEMO_TAIL];   /* compared whole: names are chosen by
+		                           whoever owns the address, and mix64
+		                           is no keyed hash */
 	} memo[MEMO_SIZE];
 	int tail = sc->nlab - 1 < PSL_DEPTH ? sc->nlab - 1 : PSL_DEPTH, k;
-	size_t off, len;
-	uint64_t key;
-	size_t slot;
+	size_t off, len, slot;
 
 	if (tail < 2)
 		return 1;
 	off = sc->lab[sc->nlab - tail];
 	len = sc->len - off;
-	key = memo_key(sc->name + off, len);
-	slot = (key >> 1) & (MEMO_SIZE - 1);    /* bit 0 is set */
-	if (memo[slot].key == key && memo[slot].len == len &&
+	slot = mix64(sc->name + off, len) & (MEMO_SIZE - 1);
+	if (memo[slot].len == len &&
 	    memcmp(memo[slot].tail, sc->name + off, len) == 0)
 		return memo[slot].n;
 	if (psl == NULL)
@@ -173,7 +162,6 @@ suffix_labels(const struct scan *sc)
 	if (k < 2)
 		k = 1;
 	if (len <= MEMO_TAIL) {         /* longer tails are looked up each time */
-		memo[slot].key = key;
 		memo[slot].n = (uint8_t)k;
 		memo[slot].len = (uint8_t)len;
 		memcpy(memo[slot].tail, sc->name + off, len);
@@ -286,7 +274,7 @@ word_kind(const struct tokens *tk, const char *s, size_t n)
 	if ((k = tokens_word(tk, s, n, NULL)) != 0 || n < 3 || n > TOKENS_WORD_MAX)
 		return k;
 	serial = tokens_serial(tk);
-	slot = (memo_key(s, n) >> 1) & (WMEMO_SIZE - 1);  /* bit 0 is set */
+	slot = mix64(s, n) & (WMEMO_SIZE - 1);
 	if (memo[slot].serial == serial && memo[slot].n == n &&
 	    memcmp(memo[slot].s, s, n) == 0)
 		return memo[slot].kind;

@@ -292,7 +292,11 @@ match_v4(const char *h, size_t hlen, const struct cl_num *num, int nnum,
 	cat(out->desc, sizeof(out->desc), ")");
 }
 
-static bool is_hexc(char c);
+static bool
+is_hexc(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 /* s in h; with whole_groups (the dashed forms), not inside a longer hex
  * group: "2001-db8-1-2" is neither in "2001-db8-1-23" nor in
@@ -398,12 +402,6 @@ is_octet(const char *h, const struct cl_num *n)
 	for (i = 0; i < len; i++)
 		v = v * 10 + (h[n->start + i] - '0');
 	return v <= 255;
-}
-
-static bool
-is_hexc(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
 void

@@ -226,6 +226,7 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	struct fwlink_req fwr;
 	struct fwlink_ticket fwt;
 	const struct addr *client;
+	uint32_t nk;                    /* verdict_pre()'s name key */
 
 	fwlink_req_init(&fwr, req);
 	/* the one parse of client_address, for every stage */
@@ -250,16 +251,13 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 	if (cfg->mode == CONFIG_MODE_OFF) {       /* no classifying at all */
 		snprintf(res.action, sizeof(res.action), "DUNNO");
 		snprintf(res.reason, sizeof(res.reason), "mode=off");
-	} else {
-		const char *name = verdict_name(req);
-		uint32_t nk = verdict_name_key(name);
+	} else if (!verdict_pre(cfg, req, client, &nk, &res)) {
 		struct policy_dns_outcome o;
 		struct policy_dns_req q;
 
-		if (verdict_pre(cfg, req, client, nk, &res))
-			;
-		else if (!policy_dns_needed(cfg, req, client, &q))
-			verdict_classify(cfg, client, nk, name, &res);
+		if (!policy_dns_needed(cfg, req, client, &q))
+			verdict_classify(cfg, client, nk, verdict_name(req),
+			    &res);
 		else if (policy_dns_try(loop, cfg, &q, &o))     /* cached */
 			result_dns(cfg, client, nk, &o, &res);
 		else

@@ -43,9 +43,8 @@ struct server {
 	struct conn_env  env;           /* first: conn.c's view */
 	struct listener *listeners;
 	ev_signal        sighup, sigterm, sigint;
-	ev_timer         accept_pause;
+	struct accept_pause pause;      /* of every listener at once */
 	ev_timer         drain_timer;
-	ev_tstamp        emfile_logged;
 	ev_tstamp        overload_logged;
 };
 
@@ -68,12 +67,13 @@ static void listeners_set(struct server *srv, bool on)
 	}
 }
 
-static void accept_pause_cb(struct ev_loop *loop, ev_timer *w, int revents)
+/* accept_pause_fn: every listener, and none resumes while stopping. */
+static void pause_set(struct ev_loop *loop, void *arg, bool on)
 {
-	struct server *srv = w->data;
+	struct server *srv = arg;
 
-	if (!srv->env.stopping)
-		listeners_set(srv, true);
+	if (!on || !srv->env.stopping)
+		listeners_set(srv, on);
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -85,16 +85,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (accept_error_passes(errno))
-				return;
-			if (ev_now(loop) - srv->emfile_logged >= 60.) {
-				log_warn("%s: accept (pausing %.2f s)", l->name,
-				    ACCEPT_PAUSE);
-				srv->emfile_logged = ev_now(loop);
-			}
-			listeners_set(srv, false);
-			ev_timer_set(&srv->accept_pause, ACCEPT_PAUSE, 0.);
-			ev_timer_start(loop, &srv->accept_pause);
+			accept_pause(loop, &srv->pause, l->name);
 			return;
 		}
 		if (srv->env.nconns >= (unsigned long long)
@@ -217,7 +208,7 @@ void server_stop(struct server *srv)
 	log_info("stopping: answering %u connection(s) in flight",
 	    srv->env.nconns);
 	listeners_set(srv, false);
-	ev_timer_stop(loop, &srv->accept_pause);
+	accept_pause_stop(loop, &srv->pause);
 	for (c = srv->env.head; c != NULL; c = next) {
 		next = conn_next(c);
 		conn_drain(c);
@@ -247,7 +238,7 @@ struct server *server_new(struct ev_loop *loop, struct config *cfg,
 	srv->env.scratch = xmalloc(SCRATCH_SIZE);
 	srv->env.scratchsz = SCRATCH_SIZE;
 	srv->env.closed = server_closed;
-	srv->emfile_logged = srv->overload_logged = -1e9;
+	srv->overload_logged = -1e9;
 	signal(SIGPIPE, SIG_IGN);
 	ev_signal_init(&srv->sighup, sighup_cb, SIGHUP);
 	ev_signal_init(&srv->sigterm, sigterm_cb, SIGTERM);
@@ -256,8 +247,7 @@ struct server *server_new(struct ev_loop *loop, struct config *cfg,
 	ev_signal_start(loop, &srv->sighup);
 	ev_signal_start(loop, &srv->sigterm);
 	ev_signal_start(loop, &srv->sigint);
-	ev_init(&srv->accept_pause, accept_pause_cb);
-	srv->accept_pause.data = srv;
+	accept_pause_init(&srv->pause, pause_set, srv);
 	ev_init(&srv->drain_timer, drain_timer_cb);
 	srv->drain_timer.data = srv;
 	return srv;
@@ -294,7 +284,7 @@ void server_free(struct server *srv)
 	ev_signal_stop(loop, &srv->sighup);
 	ev_signal_stop(loop, &srv->sigterm);
 	ev_signal_stop(loop, &srv->sigint);
-	ev_timer_stop(loop, &srv->accept_pause);
+	accept_pause_stop(loop, &srv->pause);
 	ev_timer_stop(loop, &srv->drain_timer);
 	config_unref(srv->env.cfg);
 	free(srv->env.scratch);

@@ -212,7 +212,7 @@ struct statsock *statsock_new(struct ev_loop *loop, const char *path,
 	s->path = path ? xstrdup(path) : NULL;
 	ev_io_init(&s->listen, accept_cb, -1, EV_READ);
 	s->listen.data = s;
-	accept_pause_init(&s->pause, &s->listen);
+	accept_pause_init_io(&s->pause, &s->listen);
 	ev_init(&s->summary, summary_cb);
 	s->summary.data = s;
 	stats_start(time(NULL));

@@ -150,14 +150,15 @@ verdict_excepted_name(const struct config *cfg, const char *name,
 
 bool
 verdict_pre(const struct config *cfg, const struct policy_req *req,
-    const struct addr *client, uint32_t name_key, struct policy_result *res)
+    const struct addr *client, uint32_t *name_key, struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	const struct exc_entry *e;
 	struct exc_query q;
 	struct vcache_val v;
-		size_t n;
+	size_t n;
 
+	*name_key = verdict_name_key(verdict_name(req));
 	if (usable(req->sasl_username)) {
 		result_set(res, "DUNNO", NULL, "sasl=authenticated");
 		return true;
@@ -175,7 +176,7 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 	/* a verdict holds for the name Postfix gave with it: one that came
 	 * back "unknown" from a DNS hiccup, or a PTR changed, decides anew */
 	if (client != NULL && vcache_get(cache, client, mono_ms(), &v) &&
-	    v.name == name_key) {
+	    v.name == *name_key) {
 		stats_inc(STAT_VCACHE_HITS);
 		str_copy(res->action, sizeof(res->action),
 		    actions_for(&cc->actions, v.cls));

@@ -40,10 +40,10 @@ void verdict_fini(void);
  * verdict_pre() waits less for memory (a hint: no effect otherwise). */
 void verdict_prefetch(const struct addr *client);
 /* client: req's client_address parsed, NULL when missing or not an
- * address (the caller has parsed it already); name_key:
- * verdict_name_key(verdict_name(req)). */
+ * address (the caller has parsed it already).  *name_key is set to
+ * verdict_name_key(verdict_name(req)), for verdict_classify(). */
 bool verdict_pre(const struct config *cfg, const struct policy_req *req,
-    const struct addr *client, uint32_t name_key, struct policy_result *res);
+    const struct addr *client, uint32_t *name_key, struct policy_result *res);
 /* The name exceptions (hostnames:, domains:) for a name verified by other
  * means than Postfix (policyd's own forward confirmation): true and res
  * filled as verdict_pre() does when one matches. */
