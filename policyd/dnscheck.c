@@ -206,20 +206,31 @@ ptr_cb(void *arg, const struct dns_answer *a)
  * 127.255.255.0/24 is where DNSBLs put their error codes (Spamhaus:
  * .252 a malformed query, .254 a query through a public resolver, .255
  * over quota): no listing, whatever range `codes` maps, or every client
- * would take the class.  Said at most every ten minutes.
+ * would take the class.  Said at most every ten minutes per zone; a zone
+ * is known by its place in the list and its name (a reload that changes
+ * either starts its ten minutes anew).
  */
 static bool
-bl_error(const struct dnsbl_zone *z, uint32_t v)
+bl_error(const struct dnscheck *c, size_t zi, uint32_t v)
 {
-	static ev_tstamp said = -1e9;
+	static struct {
+		char      zone[DNSCONF_ZONE_MAX + 1];
+		ev_tstamp when;
+	} said[DNSCHECK_ZONES_MAX];
+	const struct dnsbl_zone *z = &c->dc->zones[zi];
 	char code[ADDR_STRLEN];
 	ev_tstamp now;
 
 	if ((v >> 8) != 0x7fffff)
 		return false;
 	/* ev_time(), not ev_now(): dnscheck_cached() has no loop */
-	if ((now = ev_time()) - said >= 600) {
-		said = now;
+	now = ev_time();
+	if (strcmp(said[zi].zone, z->zone) != 0) {
+		str_copy(said[zi].zone, sizeof(said[zi].zone), z->zone);
+		said[zi].when = now - 600;
+	}
+	if (now - said[zi].when >= 600) {
+		said[zi].when = now;
 		snprintf(code, sizeof(code), "127.255.255.%u", v & 0xff);
 		log_warnx("DNSBL %s answered %s, an error code, not a listing "
 		    "(.254: queries through a public resolver are refused, "
@@ -247,7 +258,7 @@ bl_cb(void *arg, const struct dns_answer *a)
 			continue;
 		memcpy(&v, a->addrs[i].a, 4);
 		v = ntohl(v);
-		if (bl_error(z, v))
+		if (bl_error(c, s->zone, v))
 			continue;
 		cls = dnsconf_code_class(z, v);
 		/* Keep the first answer, or the first one with a class. */

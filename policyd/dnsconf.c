@@ -167,7 +167,7 @@ parse_zone(struct ydoc *doc, const struct ynode *n, struct dnsbl_zone *z)
 		size_t l = strlen(s);
 		if (l > 0 && s[l - 1] == '.')
 			l--;
-		if (l == 0 || l > 200 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		if (l == 0 || l > DNSCONF_ZONE_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") != strlen(s)) {
 			ydoc_error(doc, v, "zone: not a domain name");
 			rc = -1;

@@ -52,6 +52,7 @@ struct config;
 #define DNSCONF_TEMPFAIL_DEFAULT     "DUNNO"
 #define DNSCONF_SERVERS_MAX          16
 #define DNSCONF_ZONES_MAX            16
+#define DNSCONF_ZONE_MAX             200     /* bytes of a zone's name */
 
 struct dnsbl_code {
 	uint32_t lo, hi;        /* IPv4 answer range, host order, inclusive */
