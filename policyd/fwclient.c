@@ -56,7 +56,8 @@ struct fwclient {
 	bool ever_up, down_logged;
 	bool drop_logged;               /* until the queue is half empty */
 	bool proven;                    /* a reply came on this connection */
-	bool full_logged;               /* "ERR full", until the next OK */
+	bool full_logged;               /* "ERR full", until the next OK or
+					 * connection */
 	long long backoff_ms;
 	struct buf out, in;
 	ev_io rio, wio;
@@ -140,6 +141,7 @@ fwc_up(struct fwclient *c)
 {
 	c->state = FWC_UP;
 	c->proven = false;
+	c->full_logged = false;         /* a restarted helper: worth saying */
 	if (c->ever_up)
 		c->st.reconnects++;
 	c->ever_up = true;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # What policyd does when the helper says no, or says nothing:
 #   - "ERR full" (when_full: refuse): no block exists, so the client's next
-#     refusal asks again, and gets in once there is room;
+#     refusal asks again, and gets in once there is room; a full table is
+#     logged once per connection until a block is taken;
 #   - one IPv6 subscriber rotating through its /56 gets one block, and
 #     cannot evict everybody else's from a full table;
 #   - a reload that changes the client settings drops the queue: the
@@ -28,6 +29,10 @@ fwl_ask 100.67.0.3 "$(dyn_name 100.67.0.3)" >/dev/null
 fwl_wait fwl_stat_is fw_errors 2; t_ok $? "C refused too"
 t_is "$(grep -c 'warning: firewall helper refused client=.*full' "$PD_LOG")" 1 \
     "a full table is logged once, not per refused block"
+fwl_stop; fwl_start; t_ok $? "the helper restarts, full again (A from its journal)"
+fwl_ask 100.67.0.4 "$(dyn_name 100.67.0.4)" >/dev/null
+full_said() { [ "$(grep -c 'warning: firewall helper refused client=.*full' "$PD_LOG")" = "$1" ]; }
+fwl_wait full_said 2; t_ok $? "D refused by the restarted helper: said again (a new connection)"
 "$FWH_BIN" -c "$FWL_CONF" del 100.67.0.1 >/dev/null
 fwl_ask 100.67.0.2 "$(dyn_name 100.67.0.2)" >/dev/null
 t_is "$(fwl_fw 100.67.0.2 2)" queued "B's next refusal asks again (no block held it out)"
