@@ -1,15 +1,13 @@
 /*
  * addrmap.c - see addrmap.h.  Slots hold the key inline; an empty slot has
  * family 0.  The hash is SipHash-like mixing of the 17 key bytes with a
- * 64-bit random seed (getrandom, with a time/pid fallback).
+ * 64-bit random seed (common/seed.h).
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
+#include "common/seed.h"
 #include "common/xmalloc.h"
 #include "firewall-helper/addrmap.h"
 
@@ -60,9 +58,7 @@ struct addrmap *addrmap_new(size_t hint)
 	while (m->cap < hint * 2)
 		m->cap <<= 1;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
-	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed))
-		m->seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
-		    (uint64_t)(uintptr_t)m);
+	seed_fill(&m->seed, sizeof(m->seed));
 	return m;
 }
 

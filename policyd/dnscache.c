@@ -17,10 +17,8 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "common/seed.h"
 #include "common/xmalloc.h"
 #include "policyd/dnscache.h"
 #include "policyd/dnsmsg.h"
@@ -125,15 +123,7 @@ sip_key_once(void)
 
 	if (sip_keyed)
 		return;
-	/* the kernel's pool is ready long before a mail server starts; if
-	 * not, the clock is a weaker key, not none */
-	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != sizeof(k)) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
-		k[1] = (uint64_t)ts.tv_sec ^ (uint64_t)getpid() << 32;
-	}
+	seed_fill(k, sizeof(k));
 	sip_k0 = k[0];
 	sip_k1 = k[1];
 	sip_keyed = true;

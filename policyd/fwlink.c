@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "common/log.h"
+#include "common/seed.h"
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/actions.h"
@@ -139,9 +139,7 @@ apply(struct ev_loop *loop, const struct fwconfig *fc)
 int
 fwlink_init(struct ev_loop *loop, const struct config *cfg)
 {
-	if (getrandom(&fl.seed, sizeof(fl.seed), GRND_NONBLOCK) !=
-	    sizeof(fl.seed))
-		fl.seed = (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)&fl;
+	seed_fill(&fl.seed, sizeof(fl.seed));
 	apply(loop, &cfg->firewall);
 	stats_pull_add(stats_pull_cb, NULL);
 	return 0;

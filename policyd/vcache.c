@@ -5,13 +5,16 @@
  * to one set.  A slot is empty when its stamp is 0 (times are shifted by
  * one so that a real stamp is never 0).  A slot fills one cache line, so a
  * hit costs one memory access where a miss of the CPU caches is likely
- * (a table of 10,000 entries is larger than them).
+ * (a table of 10,000 entries is larger than them).  The set is picked by
+ * a hash keyed with a secret of each cache, so that nobody can choose
+ * addresses that crowd one set and push others' verdicts out.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/addr.h"
+#include "common/seed.h"
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
 #include "policyd/vcache.h"
@@ -40,6 +43,7 @@ struct vcache {
 	struct vslot *v;        /* nsets * VCACHE_WAYS, VCACHE_LINE-aligned */
 	char (*longr)[CLASSIFY_REASON_MAX];
 	size_t nsets;           /* power of two; 0: caching off */
+	uint64_t seed[2];       /* key_hash()'s secret */
 	long long ttl_ms;
 };
 
@@ -57,14 +61,18 @@ key_of(const struct addr *a, unsigned char k[16], unsigned char *family)
 }
 
 /* Every key bit reaches the low bits the set index takes: addresses of
- * one IPv6 /64 differ only in the last bytes (the top bits of y). */
+ * one IPv6 /64 differ only in the last bytes (the top bits of y).  The
+ * seed goes in before the multiplications, so the set of an address is
+ * not known without it. */
 static uint32_t
-key_hash(const unsigned char k[16])
+key_hash(const uint64_t seed[2], const unsigned char k[16])
 {
 	uint64_t x, y;
 
 	memcpy(&x, k, 8);
 	memcpy(&y, k + 8, 8);
+	x ^= seed[0];
+	y ^= seed[1];
 	x ^= y * 0x9e3779b97f4a7c15ull;
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdull;
@@ -92,6 +100,7 @@ vcache_new(size_t size, long long ttl_ms)
 	size_t sets = 1, bytes;
 
 	c->ttl_ms = ttl_ms;
+	seed_fill(c->seed, sizeof(c->seed));
 	if (size == 0 || ttl_ms <= 0)
 		return c;
 	while (sets * VCACHE_WAYS < size)
@@ -117,7 +126,7 @@ vcache_free(struct vcache *c)
 static struct vslot *
 set_of(const struct vcache *c, const unsigned char k[16])
 {
-	return &c->v[(key_hash(k) & (c->nsets - 1)) * VCACHE_WAYS];
+	return &c->v[(key_hash(c->seed, k) & (c->nsets - 1)) * VCACHE_WAYS];
 }
 
 static bool

@@ -100,6 +100,7 @@ check_cache(void)
 {
 	struct vcache *c = vcache_new(8, 1000), *off = vcache_new(0, 1000);
 	struct vcache *big = vcache_new(1024, 1000);
+	struct vcache *c64 = vcache_new(64, 1000), *c64b = vcache_new(64, 1000);
 	struct vcache_val v = { VCLASS_DYNAMIC, 7, "by=access+ip" }, out;
 	struct addr a, b;
 	char ip[32];
@@ -160,9 +161,28 @@ check_cache(void)
 	}
 	ok(vcache_count(big, 1) >= 200, "256 IPv6 neighbours in a cache of "
 	    "1024: %zu kept", vcache_count(big, 1));
+	/* each cache keys its hash with its own secret: the same addresses
+	 * crowd different sets in two caches, so nobody can choose some
+	 * that crowd the set of another client's verdict */
+	for (i = 0; i < 1024; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i >> 8, i & 255);
+		addr_parse(&b, ip);
+		vcache_put(c64, &b, 4000, &v);
+		vcache_put(c64b, &b, 4000, &v);
+	}
+	for (i = hits = 0; i < 1024; i++) {
+		snprintf(ip, sizeof(ip), "10.0.%d.%d", i >> 8, i & 255);
+		addr_parse(&b, ip);
+		hits += vcache_get(c64, &b, 4001, &out) !=
+		    vcache_get(c64b, &b, 4001, &out);
+	}
+	ok(hits > 0, "two caches of 64 keep different addresses of the same "
+	    "1,024 (%d kept by one only)", hits);
 	vcache_put(off, &a, 0, &v);
 	ok(!vcache_get(off, &a, 1, &out), "size 0: nothing cached");
 	vcache_free(c);
+	vcache_free(c64);
+	vcache_free(c64b);
 	vcache_free(big);
 	vcache_free(off);
 	vcache_free(NULL);

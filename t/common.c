@@ -1,5 +1,6 @@
 /*
- * t/common.c - unit tests of common/: addr, cidr, num, buf, log_esc, fwproto.
+ * t/common.c - unit tests of common/: addr, cidr, num, buf, log_esc, fwproto,
+ * seed.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -9,6 +10,7 @@
 #include "common/fwproto.h"
 #include "common/log.h"
 #include "common/num.h"
+#include "common/seed.h"
 #include "t/tap.h"
 
 static void
@@ -234,6 +236,27 @@ test_fwproto(void)
 	}
 }
 
+/* Secrets for keyed hashes: every byte asked for is written, and two
+ * draws differ (32 bytes: equal by chance with odds of 2^-256). */
+static void
+test_seed(void)
+{
+	unsigned char a[32], b[32];
+	size_t i, set = 0;
+
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	seed_fill(a, sizeof(a));
+	seed_fill(b, sizeof(b));
+	ok(memcmp(a, b, sizeof(a)) != 0, "two seeds differ");
+	for (i = 0; i < sizeof(a); i++)
+		set += a[i] != 0;
+	ok(set >= 16, "a seed is not mostly zero (%zu of 32 bytes set)", set);
+	memset(a, 0xee, sizeof(a));
+	seed_fill(a, 5);
+	ok(a[5] == 0xee && a[31] == 0xee, "no byte past the length written");
+}
+
 int
 main(void)
 {
@@ -243,5 +266,6 @@ main(void)
 	test_buf();
 	test_esc();
 	test_fwproto();
+	test_seed();
 	return done_testing();
 }
