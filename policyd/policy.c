@@ -171,8 +171,9 @@ static void result_dns(const struct config *cfg, const struct addr *client,
 	case PDNS_CLASS:
 		verdict_class(cfg, o->class, "by=dns", res);
 		break;
-	case PDNS_NAME:
-		verdict_classify(cfg, client, name_key, o->name, res);
+	case PDNS_NAME:         /* a zone that did not answer may list it */
+		verdict_classify(cfg, client, name_key, o->name,
+		    !o->r.bl_tempfail && !o->r.late, res);
 		break;
 	}
 reason:
@@ -257,7 +258,7 @@ struct policy_job *policy_start(struct ev_loop *loop, const struct config *cfg,
 
 		if (!policy_dns_needed(cfg, req, client, &q))
 			verdict_classify(cfg, client, nk, verdict_name(req),
-			    &res);
+			    true, &res);
 		else if (policy_dns_try(loop, cfg, &q, &o))     /* cached */
 			result_dns(cfg, client, nk, &o, &res);
 		else

@@ -192,7 +192,8 @@ verdict_pre(const struct config *cfg, const struct policy_req *req,
 
 void
 verdict_classify(const struct config *cfg, const struct addr *client,
-    uint32_t name_key, const char *name, struct policy_result *res)
+    uint32_t name_key, const char *name, bool keep,
+    struct policy_result *res)
 {
 	const struct classify_config *cc = classify_config_of(cfg);
 	struct classify_result r;
@@ -203,7 +204,7 @@ verdict_classify(const struct config *cfg, const struct addr *client,
 	    r.reason);
 	/* A lookup that was in flight across a reload is answered under the
 	 * configuration it started with; the cache is the new one's. */
-	if (client != NULL && cfg == cache_cfg) {
+	if (keep && client != NULL && cfg == cache_cfg) {
 		v.cls = r.cls;
 		v.name = name_key;
 		memcpy(v.reason, r.reason, sizeof(v.reason));

@@ -12,7 +12,8 @@
  *      verdict_excepted_name() checks a PTR it forward-confirmed against
  *      the name exceptions.)
  *   3. verdict_classify(): classify(name, client address), store the class
- *      in the cache, take the class's action.
+ *      in the cache (unless some DNS answer is missing), take the class's
+ *      action.
  * Results carry the enforce-mode action; policy.c applies `mode:` after.
  * Exceptions and SASL answer DUNNO with no class; the reason names what
  * matched ("exception=client 192.0.2.0/24 (line 4: partner)", "sasl").
@@ -52,9 +53,13 @@ bool verdict_excepted_name(const struct config *cfg, const char *name,
 /* client as for verdict_pre(): parsed once per request by the caller.
  * name_key: verdict_name_key(verdict_name(req)), what the cached verdict
  * is kept under besides the address (name is what is classified, the
- * same or the PTR DNS found). */
+ * same or the PTR DNS found).  keep: false when the verdict stands on
+ * answers that did not all come (a DNSBL that timed out or failed): it
+ * is not cached, so the next request asks DNS again, whose cache has
+ * the late answer by then. */
 void verdict_classify(const struct config *cfg, const struct addr *client,
-    uint32_t name_key, const char *name, struct policy_result *res);
+    uint32_t name_key, const char *name, bool keep,
+    struct policy_result *res);
 /* The name Postfix gave: client_name, else reverse_client_name; NULL when
  * neither is usable ("unknown" or empty). */
 const char *verdict_name(const struct policy_req *req);

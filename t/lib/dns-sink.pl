@@ -6,8 +6,9 @@
 # MODE servfail: answer every query with RCODE 2 (SERVFAIL);
 #      refused:  answer with RCODE 5 (REFUSED);
 #      drop:     read every query and never answer;
-#      slow:     answer every query DELAY_MS later with one PTR record
-#                naming NAME (TTL 300), whatever was asked (UDP only).
+#      slow:     answer every query DELAY_MS later with one record (TTL
+#                300), whatever was asked (UDP only): a PTR naming NAME,
+#                or, when NAME is an IPv4 address, an A record of it.
 # Every query received is appended to LOGFILE as "QNAME QTYPE", one line,
 # flushed, so a test can count them.  Runs until killed.
 use strict;
@@ -57,7 +58,10 @@ sub reply {
 	my $rflags = 0x8000 | ($flags & 0x0100) | 0x0080 | $rcode;
 	my $r = pack('n n n n n n', $id, $rflags, 1, $mode eq 'slow' ? 1 : 0,
 	    0, 0) . substr($q, 12, $off + 4 - 12);
-	if ($mode eq 'slow') {
+	if ($mode eq 'slow' && $ptrname =~ /^\d+\.\d+\.\d+\.\d+$/) {
+		$r .= pack('n n n N n C4', 0xc00c, 1, 1, 300, 4,
+		    split /\./, $ptrname);
+	} elsif ($mode eq 'slow') {
 		my $rd = join('', map { chr(length) . $_ } split /\./, $ptrname) .
 		    "\0";
 		$r .= pack('n n n N n', 0xc00c, 12, 1, 300, length $rd) . $rd;
