@@ -37,6 +37,7 @@ struct centry {
 
 struct ctail {
 	struct centry *prev, *next;     /* insertion order */
+	size_t   size;                  /* of the whole block */
 	struct dns_answer ans;          /* names/addrs point into data */
 	alignas(max_align_t) unsigned char data[];
 };
@@ -45,6 +46,7 @@ struct dnscache {
 	struct centry **buckets;
 	size_t   nbuckets;              /* power of two */
 	size_t   n, max;
+	size_t   bytes, max_bytes;      /* of the entries' blocks */
 	struct centry *head, *tail;
 	struct dnscache_stats st;
 };
@@ -144,6 +146,7 @@ dnscache_new(size_t max)
 
 	sip_key_once();
 	c->max = max ? max : 1;
+	c->max_bytes = c->max * DNSCACHE_ENTRY_BYTES;
 	c->nbuckets = 64;
 	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
 	return c;
@@ -188,6 +191,7 @@ entry_remove(struct dnscache *c, struct centry *e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
 	list_unlink(c, e);
+	c->bytes -= tail_of(e)->size;
 	free(e);
 	c->n--;
 }
@@ -261,7 +265,8 @@ void
 dnscache_set_max(struct dnscache *c, size_t max)
 {
 	c->max = max ? max : 1;
-	while (c->n > c->max)
+	c->max_bytes = c->max * DNSCACHE_ENTRY_BYTES;
+	while (c->n > c->max || (c->n > 0 && c->bytes > c->max_bytes))
 		evict_one(c);
 }
 
@@ -319,6 +324,7 @@ entry_new(int qtype, const char *key, size_t klen, const struct dns_answer *a)
 	e->klen = (uint16_t)klen;
 	memcpy(e->key, key, klen);      /* e->key[klen]: zeroed above */
 	t = tail_of(e);
+	t->size = size;
 	t->ans = *a;
 	p = (char *)t->data + arr;
 	if (a->names != NULL) {
@@ -358,9 +364,11 @@ dnscache_put_hashed(struct dnscache *c, int qtype, const char *key,
 		entry_remove(c, e);
 	if (ttl == 0 || klen > DNS_NAME_MAX)
 		return;
-	while (c->n >= c->max)
-		evict_one(c);
 	e = entry_new(qtype, key, klen, a);
+	/* room for it; one entry larger than the whole budget still goes in */
+	while (c->n > 0 && (c->n >= c->max ||
+	    c->bytes + tail_of(e)->size > c->max_bytes))
+		evict_one(c);
 	e->hash = h;
 	e->expires = now + ttl;
 	if (c->n >= c->nbuckets && c->nbuckets < (1u << 24))
@@ -369,6 +377,7 @@ dnscache_put_hashed(struct dnscache *c, int qtype, const char *key,
 	c->buckets[h & (c->nbuckets - 1)] = e;
 	list_push(c, e);
 	c->n++;
+	c->bytes += tail_of(e)->size;
 }
 
 void
@@ -383,4 +392,6 @@ dnscache_stats(const struct dnscache *c, struct dnscache_stats *st)
 	*st = c->st;
 	st->entries = c->n;
 	st->max = c->max;
+	st->bytes = c->bytes;
+	st->max_bytes = c->max_bytes;
 }

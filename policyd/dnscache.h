@@ -7,8 +7,11 @@
  * other bytes the caller chooses (dns.c keys an address's PTR by the
  * address).  Positive and negative answers
  * (NOTFOUND) are kept until now + ttl; temporary failures too, for the short
- * ttl the caller gives them, so a failing server is not hammered.  When
- * full, the oldest entry not hit since it was last considered goes (second
+ * ttl the caller gives them, so a failing server is not hammered.  Full
+ * means max entries, or max * DNSCACHE_ENTRY_BYTES bytes of them, whichever
+ * comes first: whoever owns a zone can make its answers long (128
+ * addresses), and the memory stays bounded all the same.  When full, the
+ * oldest entry not hit since it was last considered goes (second
  * chance: least recently used, nearly, with hits that only set a mark).
  * Lookups and inserts are O(1) (eviction amortised).
  *
@@ -26,8 +29,13 @@
 struct dns_answer;
 struct dnscache;
 
+/* The average entry the byte budget allows: a PTR name of 60 bytes or
+ * a few addresses take about 200. */
+#define DNSCACHE_ENTRY_BYTES 384
+
 struct dnscache_stats {
 	size_t        entries, max;
+	size_t        bytes, max_bytes;
 	unsigned long hits, misses, expired, evicted;
 };
 

@@ -133,13 +133,14 @@ skip_name(const unsigned char *buf, size_t len, size_t *off)
 	return dnsmsg_name(buf, len, off, tmp, sizeof(tmp));
 }
 
+/* The first usable name only: the others would be kept for nothing, and
+ * whoever owns the reverse zone could make every answer 16 long names. */
 static void
 add_name(struct dns_answer *a, const char *name)
 {
-	if (a->n >= DNS_ANSWERS_MAX || !dnsmsg_name_ok(name))
+	if (a->n > 0 || !dnsmsg_name_ok(name))
 		return;
-	if (a->names == NULL)
-		a->names = xcalloc(DNS_ANSWERS_MAX, sizeof(char *));
+	a->names = xcalloc(1, sizeof(char *));
 	a->names[a->n++] = xstrdup(name);
 }
 
@@ -148,10 +149,12 @@ add_addr(struct dns_answer *a, int family, const unsigned char *p)
 {
 	struct addr *x;
 
-	if (a->n >= DNS_ANSWERS_MAX)
+	if (a->n >= DNS_ADDRS_MAX)
 		return;
-	if (a->addrs == NULL)
-		a->addrs = xcalloc(DNS_ANSWERS_MAX, sizeof(struct addr));
+	/* room for 4, then doubled when full (n a power of two) */
+	if (a->n == 0 || (a->n >= 4 && (a->n & (a->n - 1)) == 0))
+		a->addrs = xreallocarray(a->addrs, a->n ? 2 * a->n : 4,
+		    sizeof(struct addr));
 	x = &a->addrs[a->n++];
 	memset(x, 0, sizeof(*x));
 	x->family = family;

@@ -3,8 +3,11 @@
  * packets (no I/O, no c-ares): bytes in, struct dns_answer out.
  *
  * Only what the checks need is kept: the rcode turned into a status, the
- * answer records of the asked type (PTR names, or A/AAAA addresses, at most
- * DNS_ANSWERS_MAX), and how long the answer may be cached: the smallest TTL
+ * answer records of the asked type (the first usable PTR name, which is
+ * the one classified and confirmed; or the A/AAAA addresses, at most
+ * DNS_ADDRS_MAX, so that forward confirmation finds a client among the
+ * many addresses of a mail cluster's one name), and how long the answer
+ * may be cached: the smallest TTL
  * of the records kept, or for a negative answer the SOA's
  * min(TTL, MINIMUM) from the authority section (RFC 2308), or
  * DNSMSG_TTL_NONE when the packet says nothing (the caller then uses its
@@ -28,7 +31,7 @@
 #include "common/addr.h"
 
 #define DNS_NAME_MAX      253           /* text form, no trailing dot */
-#define DNS_ANSWERS_MAX   16
+#define DNS_ADDRS_MAX     128
 #define DNSMSG_TTL_NONE   0xffffffffu
 
 #define DNS_T_A     1

@@ -179,6 +179,8 @@ stats_pull_cb(void *arg)
 	stats_set(STAT_DNS_FAILURES, st.tempfail);
 	stats_set(STAT_DNS_NOTFOUND, st.notfound);
 	stats_set(STAT_G_DNS_INFLIGHT, st.inflight);
+	stats_set(STAT_G_DNS_CACHE_ENTRIES, st.cache.entries);
+	stats_set(STAT_G_DNS_CACHE_BYTES, st.cache.bytes);
 }
 
 int

@@ -44,6 +44,8 @@ static const struct stat_desc descs[STAT__COUNT] = {
 	[STAT_FW_RECONNECTS]  = { "fw_reconnects", false, "Connections to firewall-helper after the first." },
 	[STAT_G_CONN_OPEN]    = { "connections_open", true, "Connections open now." },
 	[STAT_G_DNS_INFLIGHT] = { "dns_inflight", true, "DNS queries waiting for an answer." },
+	[STAT_G_DNS_CACHE_ENTRIES] = { "dns_cache_entries", true, "DNS answers in the cache." },
+	[STAT_G_DNS_CACHE_BYTES] = { "dns_cache_bytes", true, "Bytes those answers take (at most dns.cache_size times 384)." },
 	[STAT_G_FW_QUEUE]     = { "fw_queue", true, "Block commands waiting for firewall-helper." },
 	[STAT_G_FW_CONNECTED] = { "fw_connected", true, "1 while connected to firewall-helper." },
 };

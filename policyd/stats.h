@@ -52,6 +52,8 @@ enum stat_id {
 	/* gauges */
 	STAT_G_CONN_OPEN,       /* derived: accepted - closed */
 	STAT_G_DNS_INFLIGHT,
+	STAT_G_DNS_CACHE_ENTRIES,
+	STAT_G_DNS_CACHE_BYTES,
 	STAT_G_FW_QUEUE,        /* commands waiting for the helper */
 	STAT_G_FW_CONNECTED,    /* 1 while connected to the helper */
 	STAT__COUNT

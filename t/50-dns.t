@@ -1,7 +1,8 @@
 #!/bin/bash
 # policyd's DNS layer (c-ares in libev, cache, merged lookups, deadline)
 # against a real unbound on a loopback port (t/lib/dns-room.sh), driven by
-# t/lib/dnsprobe: PTR found and forward-confirmed, not confirmed, none, IPv6;
+# t/lib/dnsprobe: PTR found and forward-confirmed (also by the last of a
+# cluster's 41 addresses), not confirmed, none, IPv6;
 # DNSBL codes -> classes, not listed, IPv6; SERVFAIL, REFUSED and a server
 # that never answers -> tempfail by the deadline; a hanging lookup does not
 # hold up other clients (order of answers, not time); cached answers send
@@ -24,6 +25,11 @@ has() {
 
 dns_room_init
 dns_room_fixtures
+# A mail cluster: 41 addresses under one name, the client's the last (an
+# answer too long for UDP: over TCP).
+dns_room_ptr 192.0.2.77 cluster.example.net
+for i in $(seq 100 139); do dns_room_addr cluster.example.net "192.0.2.$i"; done
+dns_room_addr cluster.example.net 192.0.2.77
 dns_room_sink drop
 DROP=$DNS_ROOM_SINK_PORT
 dns_room_forward 3.0.198.in-addr.arpa "127.0.0.1@$DROP"
@@ -43,10 +49,11 @@ EOC
 q0=$(dns_room_queries)
 t/lib/dnsprobe "$D/p.yaml" 192.0.2.10 192.0.2.20 192.0.2.30 192.0.2.40 \
     2001:db8::25 2001:db8::77 192.0.2.50 192.0.2.51 192.0.2.99=foo.example \
-    192.0.2.10==mail.example.net > "$D/r1"
+    192.0.2.10==mail.example.net 192.0.2.77 > "$D/r1"
 q1=$(dns_room_queries)
 has "$D/r1" 192.0.2.10 'ptr=found name=mail\.example\.net fc=confirmed dnsbl=- .*decision=name' "PTR found and forward-confirmed, not listed"
 has "$D/r1" 192.0.2.30 'ptr=found name=forged\.example\.net fc=forged .*decision=name' "PTR not confirmed: forged"
+has "$D/r1" 192.0.2.77 'ptr=found name=cluster\.example\.net fc=confirmed' "confirmed by the last of 41 addresses"
 has "$D/r1" 192.0.2.40 'ptr=none .*decision=class class=unknown' "no PTR: class unknown"
 has "$D/r1" 2001:db8::25 'ptr=found name=mail6\.example\.net fc=confirmed' "IPv6 PTR (nibbles) and AAAA confirmation"
 has "$D/r1" 192.0.2.50 'dnsbl=pbl\.test:127\.0\.0\.10 .*class=dynamic' "DNSBL 127.0.0.10 -> dynamic"
@@ -63,7 +70,7 @@ ok $(($(dns_room_queries 'pbl\.test\. AAAA|ip6\.arpa\. A ') != 0)) "no query of 
 # The cache: a second round in the same process sends nothing new.
 t/lib/dnsprobe -r 2 "$D/p.yaml" 192.0.2.10 192.0.2.20 192.0.2.30 192.0.2.40 \
     2001:db8::25 2001:db8::77 192.0.2.50 192.0.2.51 192.0.2.99=foo.example \
-    192.0.2.10==mail.example.net > "$D/r2"
+    192.0.2.10==mail.example.net 192.0.2.77 > "$D/r2"
 q2=$(dns_room_queries)
 ok $(((q2 - q1) != (q1 - q0))) "two rounds send the queries of one ($((q1 - q0)) = $((q2 - q1)))"
 grep -q 'stats lookups=[0-9]* cache_hits=[1-9]' "$D/r2"

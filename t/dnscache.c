@@ -4,6 +4,7 @@
  * applying a reloaded section that sits where the freed one was.
  */
 #include <ev.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,10 +312,64 @@ test_reload_same_address(void)
 	ev_loop_destroy(loop);
 }
 
+/* The byte budget: answers of ordinary size fill the cache by count;
+ * long ones (128 addresses, which whoever owns a zone can serve for
+ * every name) fill it by bytes, and its memory stays bounded. */
+static void
+test_bytes(void)
+{
+	struct dnscache *c = dnscache_new(1000);
+	struct dns_answer a = { .qtype = DNS_T_A, .status = DNS_OK, .ttl = 60 };
+	struct dnscache_stats st;
+	char name[DNS_NAME_MAX + 1];
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		struct dns_answer p;
+
+		snprintf(name, sizeof(name), "%d.0.2.192.in-addr.arpa", i);
+		p = ptr_answer("dsl-192-0-2-1.dynamic.a-rather-long-provider-name.example.net");
+		dnscache_put(c, DNS_T_PTR, name, &p, 60, 0);
+		dns_answer_release(&p);
+	}
+	dnscache_stats(c, &st);
+	ok(st.entries == 1000 && st.bytes <= st.max_bytes,
+	    "1,000 PTRs of 60-byte names: all kept (%zu), by count "
+	    "(%zu of %zu bytes)", st.entries, st.bytes, st.max_bytes);
+	a.n = DNS_ADDRS_MAX;
+	a.addrs = xcalloc(a.n, sizeof(struct addr));
+	for (size_t k = 0; k < a.n; k++)
+		addr_parse(&a.addrs[k], "192.0.2.1");
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "h%d.long.example", i);
+		dnscache_put(c, DNS_T_A, name, &a, 60, 0);
+	}
+	dnscache_stats(c, &st);
+	ok(st.bytes <= st.max_bytes && st.entries < 200,
+	    "1,000 answers of %d addresses: %zu kept, %zu of %zu bytes",
+	    DNS_ADDRS_MAX, st.entries, st.bytes, st.max_bytes);
+	ok(dnscache_get(c, DNS_T_A, "h999.long.example", 0) != NULL,
+	    "the newest is in");
+	dnscache_set_max(c, 10);
+	dnscache_stats(c, &st);
+	ok(st.bytes <= st.max_bytes || st.entries == 1,
+	    "shrunk to 10: %zu kept, %zu of %zu bytes", st.entries, st.bytes,
+	    st.max_bytes);
+	dnscache_free(c);
+	c = dnscache_new(1);
+	dnscache_put(c, DNS_T_A, "big.example", &a, 60, 0);
+	dnscache_stats(c, &st);
+	ok(st.entries == 1 && dnscache_get(c, DNS_T_A, "big.example", 0),
+	    "an answer larger than the whole budget still goes in, alone");
+	dns_answer_release(&a);
+	dnscache_free(c);
+}
+
 int
 main(void)
 {
 	test_cache();
+	test_bytes();
 	test_churn();
 	test_conf();
 	test_reload_same_address();

@@ -9,7 +9,7 @@
 #include "t/tap.h"
 
 struct pkt {
-	unsigned char b[1024];
+	unsigned char b[4096];
 	size_t n;
 };
 
@@ -350,10 +350,50 @@ test_revname(void)
 	test_name_ok_random();
 }
 
+/* Many records: one PTR name is kept, the first usable; addresses up to
+ * DNS_ADDRS_MAX, so a client among a cluster's 40 is found. */
+static void
+test_many(void)
+{
+	struct dns_answer a;
+	struct pkt p;
+	int i;
+
+	header(&p, QR, 0, 4, 0);
+	question(&p, "7.2.0.192.in-addr.arpa", DNS_T_PTR);
+	rr_ptr(&p, 60, "bad name.example");
+	rr_ptr(&p, 60, "first.example");
+	rr_ptr(&p, 60, "second.example");
+	rr_ptr(&p, 60, "third.example");
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_PTR, &a), 0, "4 PTRs parse");
+	ok(a.n == 1 && strcmp(a.names[0], "first.example") == 0,
+	    "one name kept, the first usable (%zu kept)", a.n);
+	dns_answer_release(&a);
+
+	header(&p, QR, 0, 40, 0);
+	question(&p, "cluster.example", DNS_T_A);
+	for (i = 0; i < 40; i++)
+		rr_a(&p, 60, 192, 0, 2, (unsigned)i);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), 0, "40 A records parse");
+	ok(a.n == 40 && a.addrs[39].a[3] == 39 && a.addrs[16].a[3] == 16,
+	    "all 40 kept, in order (%zu)", a.n);
+	dns_answer_release(&a);
+
+	header(&p, QR, 0, 200, 0);
+	question(&p, "cluster.example", DNS_T_A);
+	for (i = 0; i < 200; i++)
+		rr_a(&p, 60, 192, 0, 2, (unsigned)i);
+	is_int(dnsmsg_parse(p.b, p.n, DNS_T_A, &a), 0, "200 A records parse");
+	ok(a.n == DNS_ADDRS_MAX && a.addrs[DNS_ADDRS_MAX - 1].a[3] ==
+	    DNS_ADDRS_MAX - 1, "the first %d kept (%zu)", DNS_ADDRS_MAX, a.n);
+	dns_answer_release(&a);
+}
+
 int
 main(void)
 {
 	test_ptr();
+	test_many();
 	test_addr_and_negative();
 	test_rcodes();
 	test_malformed();

@@ -111,11 +111,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			a.status = (enum dns_status)(op / 5 % 3);
 			a.why = a.status == DNS_OK ? NULL : whys[1 + op / 15 % 3];
 			a.ttl = arg;
-			a.n = a.status == DNS_OK ? 1 + arg % DNS_ANSWERS_MAX : 0;
+			a.n = a.status == DNS_OK ? 1 + arg % 16 : 0;
 			if (qtype == DNS_T_PTR)
-				a.names = calloc(DNS_ANSWERS_MAX, sizeof(char *));
+				a.names = calloc(16, sizeof(char *));
 			else
-				a.addrs = calloc(DNS_ANSWERS_MAX, sizeof(struct addr));
+				a.addrs = calloc(16, sizeof(struct addr));
 			for (j = 0; j < a.n; j++) {
 				if (qtype == DNS_T_PTR) {
 					snprintf(rec, sizeof(rec), "h%zu-%u.example", j, op);

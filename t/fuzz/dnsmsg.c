@@ -6,7 +6,7 @@
  * Input: first byte picks the question type (PTR, A, AAAA), the rest is the
  * reply packet.  Properties besides "no crash": 0 or -1; a parsed answer
  * has a status in range, a reason unless OK, at least one record when OK,
- * at most DNS_ANSWERS_MAX records, and PTR names that are lowercase,
+ * at most DNS_ADDRS_MAX addresses or one PTR name, lowercase,
  * without a trailing dot, at most DNS_NAME_MAX bytes and accepted by
  * dnsmsg_name_ok(); dns_answer_copy() gives an equal answer and
  * dns_answer_release() leaves it empty.  dnsmsg_name() is tried at every
@@ -29,7 +29,8 @@ dm_answer(const struct dns_answer *a, int qtype)
 	    a->status == DNS_TEMPFAIL, "status in range");
 	fuzz_check(a->status == DNS_OK ? a->n >= 1 : a->why != NULL,
 	    "OK has records, others a reason");
-	fuzz_check(a->n <= DNS_ANSWERS_MAX, "records bounded");
+	fuzz_check(a->n <= (a->names != NULL ? 1 : DNS_ADDRS_MAX),
+	    "records bounded");
 	fuzz_check(dns_status_name(a->status) != NULL, "status name");
 	for (i = 0; i < a->n; i++) {
 		if (qtype != DNS_T_PTR) {

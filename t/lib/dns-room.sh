@@ -195,6 +195,7 @@ server:
 	do-not-query-localhost: no
 	jostle-timeout: 10000
 	infra-host-ttl: 1
+	rrset-roundrobin: no
 	local-zone: "." static
 	include: "$d/records.conf"
 remote-control:
