@@ -312,7 +312,7 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
     bool verified)
 {
 	const struct dns_config *dc = c->dc;
-	char rev[128];
+	char rev[DNS_NAME_MAX + 1];
 
 	c->client = *client;
 	c->starting = true;
@@ -336,8 +336,12 @@ check_begin(struct dnscheck *c, const struct addr *client, const char *name,
 			const struct dnsbl_zone *z = &dc->zones[i];
 			if (client->family == AF_INET6 && z->no_ipv6)
 				continue;
-			if (dnsmsg_revname(client, z->zone, rev, sizeof(rev)) < 0)
+			if (dnsmsg_revname(client, z->zone, rev,
+			    sizeof(rev)) < 0) {         /* the config forbids */
+				c->r->bl_tempfail = true;
+				note_tempfail(c, z->zone, "name too long");
 				continue;
+			}
 			c->bl[i].zone = (int)i;
 			start_slot(c, &c->bl[i], DNS_T_A, rev, bl_cb);
 		}

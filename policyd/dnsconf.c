@@ -167,9 +167,14 @@ parse_zone(struct ydoc *doc, const struct ynode *n, struct dnsbl_zone *z)
 		size_t l = strlen(s);
 		if (l > 0 && s[l - 1] == '.')
 			l--;
-		if (l == 0 || l > DNSCONF_ZONE_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		if (l == 0 || strspn(s, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._") != strlen(s)) {
 			ydoc_error(doc, v, "zone: not a domain name");
+			rc = -1;
+		} else if (l > DNSCONF_ZONE_MAX) {
+			ydoc_error(doc, v, "zone: longer than %d bytes (an "
+			    "IPv6 client's query must fit in a DNS name)",
+			    DNSCONF_ZONE_MAX);
 			rc = -1;
 		} else
 			z->zone = xstrndup(s, l);

@@ -52,7 +52,9 @@ struct config;
 #define DNSCONF_TEMPFAIL_DEFAULT     "DUNNO"
 #define DNSCONF_SERVERS_MAX          16
 #define DNSCONF_ZONES_MAX            16
-#define DNSCONF_ZONE_MAX             200     /* bytes of a zone's name */
+/* Bytes of a zone's name: an IPv6 client's query puts 64 bytes of
+ * nibbles before it, and a name has 253 at most. */
+#define DNSCONF_ZONE_MAX             189
 
 struct dnsbl_code {
 	uint32_t lo, hi;        /* IPv4 answer range, host order, inclusive */

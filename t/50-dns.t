@@ -30,6 +30,9 @@ dns_room_fixtures
 dns_room_ptr 192.0.2.77 cluster.example.net
 for i in $(seq 100 139); do dns_room_addr cluster.example.net "192.0.2.$i"; done
 dns_room_addr cluster.example.net 192.0.2.77
+# A zone of 126 bytes: an IPv6 client's query name is 190.
+LONGZ=$(printf 'a%.0s' $(seq 60)).$(printf 'b%.0s' $(seq 60)).long.test
+dns_room_dnsbl "$LONGZ" 2001:db8::77 127.0.0.10
 dns_room_sink drop
 DROP=$DNS_ROOM_SINK_PORT
 dns_room_forward 3.0.198.in-addr.arpa "127.0.0.1@$DROP"
@@ -108,6 +111,18 @@ for mode in servfail refused drop; do
 	esac
 	has "$D/$mode.out" 192.0.2.10 "$want" "$mode server: tempfail, not NXDOMAIN"
 done
+# A long zone name is asked for IPv6 clients too.
+cat > "$D/long.yaml" <<EOC
+dns:
+  servers: [ "$DNS_ROOM_SERVER" ]
+  ptr: false
+  dnsbl:
+    - zone: $LONGZ
+      codes: { 127.0.0.10: dynamic }
+EOC
+t/lib/dnsprobe "$D/long.yaml" 2001:db8::77 > "$D/long.out"
+has "$D/long.out" 2001:db8::77 "dnsbl=a{60}\\.b{60}\\.long\\.test:127\\.0\\.0\\.10" \
+    "a zone of 126 bytes: an IPv6 client asked and listed"
 # A late answer still fills the cache: the server answers after 500 ms, the
 # deadline is 250 ms; the same client later is answered from the cache.
 dns_room_sink slow 500 late.example.net

@@ -261,6 +261,36 @@ test_conf(void)
 		dnsconf_release(&dc);
 		ydoc_free(doc);
 	}
+	/* the longest zone whose queries all fit in a DNS name */
+	for (int l = DNSCONF_ZONE_MAX; l <= DNSCONF_ZONE_MAX + 1; l++) {
+		char zone[DNSCONF_ZONE_MAX + 2], yaml[512], q[DNS_NAME_MAX + 1];
+		struct ydoc *doc;
+		struct dns_config dc;
+		struct addr a;
+		int rc;
+
+		for (int k = 0; k < l; k++)     /* "aaa...a.b.test", l bytes */
+			zone[k] = k % 50 == 49 ? '.' : 'a';
+		memcpy(zone + l - 7, ".b.test", 8);
+		snprintf(yaml, sizeof(yaml), "dns:\n  dnsbl:\n    - zone: %s\n"
+		    "      codes: { 127.0.0.2: dynamic }\n", zone);
+		doc = ydoc_load_mem("t.yaml", yaml, strlen(yaml));
+		memset(&dc, 0, sizeof(dc));
+		rc = dnsconf_parse(doc, ymap_get(doc->root, "dns"), &dc);
+		if (l == DNSCONF_ZONE_MAX) {
+			addr_parse(&a, "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+			q[0] = '\0';
+			ok(rc == 0 && dnsmsg_revname(&a, zone, q, sizeof(q)) == 0,
+			    "a zone of %d bytes: accepted, its IPv6 query made", l);
+			is_int((long)strlen(q), DNS_NAME_MAX, "... of 253 bytes");
+		} else
+			ok(rc < 0 && doc->nerrs == 1 && strstr(doc->errs[0],
+			    "t.yaml:3:13: zone: longer than 189 bytes") != NULL,
+			    "a zone of %d bytes refused: %s", l,
+			    doc->nerrs ? doc->errs[0] : "no error");
+		dnsconf_release(&dc);
+		ydoc_free(doc);
+	}
 	{
 		struct dns_config dc;
 		memset(&dc, 0, sizeof(dc));
