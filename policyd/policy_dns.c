@@ -219,6 +219,25 @@ explain_done(void *arg, const struct dnscheck_result *r)
 	e->done = true;
 }
 
+/* The code dnsbl ("z1:127.0.0.10,z2:127.0.0.2") gives for zone, n bytes
+ * long, or NULL: a whole item's zone, not the end of a longer one. */
+static const char *
+listed_code(const char *dnsbl, const char *zone, size_t *n)
+{
+	size_t zl = strlen(zone);
+
+	for (const char *p = dnsbl; *p != '\0'; ) {
+		size_t l = strcspn(p, ",");
+
+		if (l > zl && memcmp(p, zone, zl) == 0 && p[zl] == ':') {
+			*n = l - zl - 1;
+			return p + zl + 1;
+		}
+		p += l + (p[l] == ',');
+	}
+	return NULL;
+}
+
 int
 policy_dns_explain(struct ev_loop *loop, const struct config *cfg,
     const char *ip, const char *name, FILE *out)
@@ -254,13 +273,13 @@ policy_dns_explain(struct ev_loop *loop, const struct config *cfg,
 	    log_escs(esc, sizeof(esc), e.r.name));
 	fprintf(out, "forward: %s\n", fcs[e.r.fc]);
 	for (size_t i = 0; i < dc->nzones; i++) {
-		const char *z = dc->zones[i].zone, *hit = strstr(e.r.dnsbl, z);
+		const char *z = dc->zones[i].zone, *code;
+		size_t n;
+
 		if (client.family == AF_INET6 && dc->zones[i].no_ipv6)
 			fprintf(out, "dnsbl %s: not asked (IPv6)\n", z);
-		else if (hit != NULL && hit[strlen(z)] == ':')
-			fprintf(out, "dnsbl %s: listed %.*s\n", z,
-			    (int)strcspn(hit + strlen(z) + 1, ","),
-			    hit + strlen(z) + 1);
+		else if ((code = listed_code(e.r.dnsbl, z, &n)) != NULL)
+			fprintf(out, "dnsbl %s: listed %.*s\n", z, (int)n, code);
 		else
 			fprintf(out, "dnsbl %s: not listed%s\n", z,
 			    e.r.bl_tempfail ? " (or no answer)" : "");

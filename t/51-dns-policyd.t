@@ -106,6 +106,14 @@ t_ok $? "-q --dns: PTR, confirmation and class" || sed 's/^/#   /' <<<"$out"
 out=$($POLICYD -c "$PD_CONF" -q - 192.0.2.50 --dns 2>/dev/null)
 grep -q '^dnsbl pbl.test: listed 127.0.0.10' <<<"$out"
 t_ok $? "-q --dns: DNSBL listing" || sed 's/^/#   /' <<<"$out"
+printf 'dns:\n  servers: [ "%s" ]\n  ptr: false\n  dnsbl:\n%s\n%s\n' \
+    "$DNS_ROOM_SERVER" "    - { zone: pbl.test, codes: { 127.0.0.10: dynamic } }" \
+    "    - { zone: bl.test, codes: { 127.0.0.10: dynamic } }" > "$T_TMP/q2.yaml"
+out=$($POLICYD -c "$T_TMP/q2.yaml" -q - 192.0.2.50 --dns 2>/dev/null)
+grep -q '^dnsbl pbl.test: listed 127.0.0.10' <<<"$out" &&
+    grep -q '^dnsbl bl.test: not listed' <<<"$out"
+t_ok $? "-q --dns: bl.test, the end of pbl.test's name, is not listed with it" ||
+    sed 's/^/#   /' <<<"$out"
 q1=$(dns_room_queries)
 $POLICYD -c "$PD_CONF" -q unknown 192.0.2.60 > /dev/null 2>&1
 t_is "$(dns_room_queries)" "$q1" "-q without --dns looks nothing up"
