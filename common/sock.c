@@ -199,9 +199,12 @@ sock_listen_unix(const char *spec, const struct sock_opts *o)
 		log_warn("%s: socket", spec);
 		return -1;
 	}
-	/* Create it with no access, then open it up: no window where the
-	 * socket is reachable with the umask's permissions. */
-	old = umask(0777);
+	/* Created with its mode (the umask set for bind()), then given to
+	 * its owner with lchown(): nothing follows the path, which whoever
+	 * may write in its directory (the daemon's user, when started as root)
+	 * could have turned into a link to any file by then.  Nobody can
+	 * connect before listen(). */
+	old = umask(~(o && o->mode ? o->mode : 0660) & 0777);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		umask(old);
 		log_warn("%s: bind", spec);
@@ -210,12 +213,8 @@ sock_listen_unix(const char *spec, const struct sock_opts *o)
 	}
 	umask(old);
 	if (o && (o->uid != (uid_t)-1 || o->gid != (gid_t)-1) &&
-	    chown(path, o->uid, o->gid) < 0) {
+	    lchown(path, o->uid, o->gid) < 0) {
 		log_warn("%s: chown", spec);
-		goto fail;
-	}
-	if (chmod(path, o && o->mode ? o->mode : 0660) < 0) {
-		log_warn("%s: chmod", spec);
 		goto fail;
 	}
 	if (listen(fd, o && o->backlog ? o->backlog : SOMAXCONN) < 0) {

@@ -2,8 +2,12 @@
  * t/common.c - unit tests of common/: addr, cidr, num, buf, log_esc, fwproto,
  * seed.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "common/addr.h"
 #include "common/buf.h"
@@ -11,6 +15,7 @@
 #include "common/log.h"
 #include "common/num.h"
 #include "common/seed.h"
+#include "common/sock.h"
 #include "t/tap.h"
 
 static void
@@ -257,6 +262,46 @@ test_seed(void)
 	ok(a[5] == 0xee && a[31] == 0xee, "no byte past the length written");
 }
 
+/* A unix listener is made with its mode (no chmod that would follow a
+ * link put in its place), and the process's umask is left as it was. */
+static void
+test_unix_modes(void)
+{
+	char dir[] = "/tmp/t-common.XXXXXX", spec[64];
+	struct sock_opts o = { .mode = 0640, .uid = (uid_t)-1,
+		.gid = (gid_t)-1 };
+	struct stat st;
+	mode_t um;
+	int fd;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	um = umask(022);
+	snprintf(spec, sizeof(spec), "unix:%s/a", dir);
+	memset(&st, 0, sizeof(st));
+	fd = sock_listen_spec(spec, &o);
+	if (fd >= 0)
+		(void)lstat(spec + 5, &st);
+	ok(S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0640,
+	    "unix socket made with mode 0640 (%o)",
+	    (unsigned)(st.st_mode & 07777));
+	close(fd);
+	unlink(spec + 5);
+	o.mode = 0;
+	memset(&st, 0, sizeof(st));
+	fd = sock_listen_spec(spec, &o);
+	if (fd >= 0)
+		(void)lstat(spec + 5, &st);
+	ok(S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0660,
+	    "no mode given: 0660 (%o)", (unsigned)(st.st_mode & 07777));
+	close(fd);
+	unlink(spec + 5);
+	is_int((long)umask(um), 022, "the umask is left as it was");
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -267,5 +312,6 @@ main(void)
 	test_esc();
 	test_fwproto();
 	test_seed();
+	test_unix_modes();
 	return done_testing();
 }
