@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fwproto.h"
 #include "common/log.h"
 #include "common/xmalloc.h"
 #include "firewall-helper/addrmap.h"
@@ -64,6 +65,11 @@ fw_sets_timeout(const struct fw_entry *e, time_t now)
 		return 0;
 	if (e->expires <= now)
 		return 1;
+	/* longer than any command asks (the clock set back since): no
+	 * kernel timeout, which nftables would refuse from about 3 years
+	 * on; the helper removes it at its expiry as it does every block */
+	if (e->expires - now > FWPROTO_TTL_MAX)
+		return 0;
 	return (long long)(e->expires - now);
 }
 

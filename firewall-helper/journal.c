@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/fwproto.h"
 #include "common/log.h"
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
@@ -164,7 +165,13 @@ int journal_should_compact(const struct journal *j, size_t live)
 	return j != NULL && j->st.lines > 2 * live + COMPACT_SLACK;
 }
 
-static void apply(struct blocktab *bt, const struct journal_rec *r)
+/* A record as the block it was, but no block longer than a command could
+ * ask for from now, nor added later than now: a journal written while the
+ * clock ran years ahead (or edited by hand) would otherwise hold blocks
+ * for a decade, past what the backends take (nftables refuses timeouts
+ * from about 3 years on). */
+static void apply(struct blocktab *bt, const struct journal_rec *r,
+    time_t now)
 {
 	struct blocktab_entry e;
 
@@ -177,6 +184,10 @@ static void apply(struct blocktab *bt, const struct journal_rec *r)
 	e.added = r->since;
 	e.updated = r->when;
 	e.expires = r->until;
+	if (e.expires > now + FWPROTO_TTL_MAX)
+		e.expires = now + FWPROTO_TTL_MAX;
+	if (e.added > now)
+		e.added = now;
 	e.seen = r->seen;
 	e.reason = (char *)(uintptr_t)r->reason;        /* copied by restore */
 	blocktab_restore(bt, &e);
@@ -216,7 +227,7 @@ long journal_replay(struct journal *j, struct blocktab *bt, time_t now)
 		line[--n] = '\0';
 		switch (journal_parse_line(line, (size_t)n, &r, &err)) {
 		case 1:
-			apply(bt, &r);
+			apply(bt, &r, now);
 			applied++;
 			break;
 		case 0:

@@ -213,6 +213,21 @@ run_backend(const struct be *b, int replace)
 		ok(ops->reconcile(all, 3) == 0 && sh(b->present) == 0,
 		    "%s: reconcile after %s", b->name, b->wipe_chain);
 	}
+	{       /* ten years to go (the clock set back since it was made):
+		 * no kernel timeout, which nftables refuses from about 3
+		 * years; the rebuild must not fail on it */
+		struct fw_entry far[2];
+
+		far[0] = all[0];
+		far[1] = entry("192.0.2.77", 10L * 366 * 86400);
+		sh(b->wipe);
+		ok(ops->reconcile(far, 2) == 0 && sh(b->present) == 0 &&
+		    sh(ops == &fw_nftset_backend ?
+		    "nft list set inet policyd policyd4 | grep -q 192.0.2.77" :
+		    "ipset list policyd4 | grep -q '^192.0.2.77 '") == 0,
+		    "%s: a block of ten years: rebuilt, its element in",
+		    b->name);
+	}
 	ok(ops->flush() == 0 && b->left("192.0.2.1") == -1, "%s: flush",
 	    b->name);
 	ops->fini(1);
