@@ -18,6 +18,7 @@
  * would reset the peer before it could read the answer.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,8 @@
 
 #define MAX_CONNS     256
 #define MAX_STATUS_CONNS 32
+#define MAX_REFUSED   16            /* per socket: refused peers lingering */
+#define PEER_WARN_EVERY 10.0        /* seconds between warnings of a kind */
 #define IN_LIMIT      (64u << 10)
 #define OUT_LIMIT_CMD (16u << 20)
 #define OUT_LIMIT_ST  (64u << 20)
@@ -78,7 +81,8 @@ static struct ev_loop *loop;
 static const struct fwh_config *cfg;
 static struct lsock lsocks[2];
 static struct conn *conns;
-static int nconns[2];           /* command, status */
+static int nconns[2];           /* command, status: allowed peers */
+static int nrefused[2];         /* ... refused peers, told so, lingering */
 
 static const struct fwh_sockcfg *sockcfg(bool status)
 {
@@ -136,7 +140,10 @@ static void conn_close(struct conn *c)
 		conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	nconns[c->status]--;
+	if (c->refused)
+		nrefused[c->status]--;
+	else
+		nconns[c->status]--;
 	free(c);
 }
 
@@ -353,25 +360,63 @@ static void linger_cb(struct ev_loop *l, ev_timer *w, int revents)
 	conn_close(c);
 }
 
+/*
+ * A warning any peer can cause at will: at most one of each kind (refused,
+ * full; per socket) every PEER_WARN_EVERY seconds, with the number left
+ * unsaid since.
+ */
+static void warn_peer(int kind, const char *fmt, ...)
+{
+	static ev_tstamp last[4] = { -1e9, -1e9, -1e9, -1e9 };
+	static unsigned long unsaid[4];
+	char line[256];
+	va_list ap;
+
+	if (ev_now(loop) - last[kind] < PEER_WARN_EVERY) {
+		unsaid[kind]++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (unsaid[kind] > 0)
+		log_warnx("%s (and %lu more like it since the last)", line,
+		    unsaid[kind]);
+	else
+		log_warnx("%s", line);
+	last[kind] = ev_now(loop);
+	unsaid[kind] = 0;
+}
+
+/*
+ * Allowed peers and refused ones are counted apart: refused peers linger a
+ * little (their "ERR not allowed" read before the close), at most
+ * MAX_REFUSED at once, and never take the places of allowed ones, so that
+ * a stranger reconnecting in a loop cannot lock policyd or root out.
+ */
 static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 {
 	struct lsock *ls = w->data;
 	const char *name = ls->status ? "status" : "command";
 	char desc[64];
 	struct conn *c;
-	int fd;
+	int fd, st = ls->status;
 
 	while ((fd = accept4(ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
 		bool allowed = peer_allowed(fd, ls->status, desc, sizeof(desc));
 
 		if (!allowed) {
 			fwcore_count_peer_refused();
-			log_warnx("%s socket: peer %s not allowed, dropped", name, desc);
-		}
-		if (nconns[ls->status] >=
+			warn_peer(st, "%s socket: peer %s not allowed, dropped",
+			    name, desc);
+			if (nrefused[st] >= MAX_REFUSED) {
+				close(fd);
+				continue;
+			}
+		} else if (nconns[st] >=
 		    (ls->status ? MAX_STATUS_CONNS : MAX_CONNS)) {
-			log_warnx("%s socket: %d connections, peer %s dropped", name,
-			    nconns[ls->status], desc);
+			warn_peer(2 + st, "%s socket: %d connections, peer %s "
+			    "dropped", name, nconns[st], desc);
 			close(fd);
 			continue;
 		}
@@ -399,7 +444,10 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 		if (conns)
 			conns->prev = c;
 		conns = c;
-		nconns[ls->status]++;
+		if (c->refused)
+			nrefused[st]++;
+		else
+			nconns[st]++;
 		log_debug("%s socket: peer %s connected", name, desc);
 	}
 	accept_pause(loop, &ls->pause, ls->status ? "status socket" :

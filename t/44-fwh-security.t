@@ -58,6 +58,26 @@ out=$(echo "add 192.0.2.8" | as_nobody perl t/lib/fwh-send.pl "$FWH_DIR/run/cmd.
 [[ $out == "OK added"* ]]; ok $? "the helper's own user is allowed"
 fwh del 192.0.2.8 >/dev/null
 [ "$(fwh_stat peers_refused)" = 2 ]; ok $? "refusals counted"
+# a stranger opening connections by the hundred: refused peers linger
+# apart from allowed ones (16 at most), so root still gets in, and the
+# refusals are not logged one by one
+as_peer perl -MIO::Socket::UNIX -e '
+	my @s;
+	for (1 .. 300) { push @s, IO::Socket::UNIX->new(Peer => $ARGV[0]) // next }
+	for (1 .. 40) { push @s, IO::Socket::UNIX->new(Peer => $ARGV[1]) // next }
+	print scalar(@s), "\n"; close STDOUT; sleep 3' \
+	"$FWH_DIR/run/cmd.sock" "$FWH_DIR/run/status.sock" > "$FWH_DIR/flood.out" &
+flood=$!
+fwh_wait 5 test -s "$FWH_DIR/flood.out"
+sleep 0.3                       # all accepted and refused by now
+"$FWH_BIN" -c "$FWH_CONF" status >/dev/null 2>&1
+ok $? "root's status among $(cat "$FWH_DIR/flood.out") refused connections"
+out=$(echo "add 192.0.2.8" | perl t/lib/fwh-send.pl "$FWH_DIR/run/cmd.sock")
+[[ $out == "OK added"* ]]; ok $? "root's add too: $out"
+fwh del 192.0.2.8 >/dev/null
+wait "$flood"
+n=$(grep -c 'not allowed' "$FWH_DIR/log")
+[ "$n" -le 4 ]; ok $? "refusals logged at most once per 10 s and socket: $n lines"
 fwh_stop
 
 fwh_conf "user: nobody" "command_socket: { path: $FWH_DIR/run/cmd.sock, mode: '0666', allow_groups: [ $(id -gn daemon) ] }" \
