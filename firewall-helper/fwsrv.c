@@ -499,7 +499,24 @@ void fwsrv_reload(const struct fwh_config *c)
 	    c->cmd.mode != cfg->cmd.mode || c->status.mode != cfg->status.mode ||
 	    c->cmd.gid != cfg->cmd.gid || c->status.gid != cfg->status.gid)
 		log_warnx("reload: socket paths, modes and groups take effect at restart");
-	cfg = c;        /* allow lists apply to new connections */
+	cfg = c;
+	/* The allow lists hold for open connections too: a peer the new ones
+	 * leave out is told so and closed, with nothing more done for it
+	 * (an operator revoking an account means it at once). */
+	for (struct conn *k = conns, *next; k != NULL; k = next) {
+		char desc[64];
+
+		next = k->next;
+		if (k->refused || k->closing ||
+		    peer_allowed(k->fd, k->status, desc, sizeof(desc)))
+			continue;
+		log_warnx("%s socket: peer %s no longer allowed after the "
+		    "reload: closing", k->status ? "status" : "command", desc);
+		buf_consume(&k->in, buf_used(&k->in));
+		reply(k, FWPROTO_NOT_ALLOWED);
+		k->closing = true;
+		process(k);     /* closes it once its replies are out */
+	}
 }
 
 void fwsrv_stop(void)

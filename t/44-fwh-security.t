@@ -91,6 +91,28 @@ out=$(echo "add 192.0.2.9" | setpriv --reuid="$PEER" --regid=4242 --clear-groups
 [ "$out" = "ERR not allowed" ]; ok $? "same uid, group not listed: refused"
 out=$(echo "add 192.0.2.9" | setpriv --reuid="$PEER" --regid=4242 --groups="$PEERG" perl t/lib/fwh-send.pl "$FWH_DIR/run/cmd.sock")
 [[ $out == "OK added"* ]]; ok $? "allowed by a supplementary group (SO_PEERGROUPS)"
+# a reload that allows the peer no more: its open connection is told so
+# and closed, and what it sends next is not done
+as_peer perl -MIO::Socket::UNIX -e '
+	$| = 1; $SIG{PIPE} = "IGNORE"; alarm 10;
+	my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!";
+	print $s "add 192.0.2.10\n"; print "first: ", scalar <$s>;
+	select(undef, undef, undef, 0.05) until -e $ARGV[1];
+	print $s "add 192.0.2.11\n";
+	print "then: ", join("|", map { chomp; $_ } <$s>), "\n";' \
+	"$FWH_DIR/run/cmd.sock" "$FWH_DIR/go" > "$FWH_DIR/held.out" &
+held=$!
+fwh_wait 5 grep -q '^first: OK' "$FWH_DIR/held.out"; ok $? "an open connection of the peer, allowed"
+fwh_conf "user: nobody" "command_socket: { path: $FWH_DIR/run/cmd.sock, mode: '0666' }" \
+	"status_socket: { path: $FWH_DIR/run/status.sock, mode: '0666' }" \
+	"journal: $FWH_DIR/run/journal" "never_block: [ 198.51.100.0/24 ]"
+kill -HUP "$FWH_PID"
+fwh_wait 5 grep -q "command socket: peer pid=[0-9]*,uid=$PEER,.* no longer allowed after the reload" "$FWH_DIR/log"
+ok $? "reloaded without the peer's group: its connection closed, logged"
+touch "$FWH_DIR/go"
+wait "$held"
+grep -qx 'then: ERR not allowed' "$FWH_DIR/held.out"; ok $? "the peer read: $(sed -n 's/^then: //p' "$FWH_DIR/held.out")"
+fwh_kernel_has 192.0.2.10 && fwh_kernel_lacks 192.0.2.11; ok $? "its command after the reload was not done"
 
 # addresses that must never be blocked; the host's own ones as soon as
 # they appear (netlink), with no SIGHUP and no reconcile (60 s away)
