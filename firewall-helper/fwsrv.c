@@ -5,10 +5,14 @@
  * FWPROTO_LINE_MAX) and a bounded output buffer; reading stops while the
  * output holds more than OUT_HIGH bytes, and so does the handling of lines
  * already read (a peer that does not read its replies stops being served,
- * and nobody else is held up: one "list" at a time per peer).  At most
+ * and nobody else is held up: one "list" at a time per peer).  All the
+ * status peers together hold at most LIST_BUDGET bytes of listings unread
+ * before a new "list" is answered "ERR busy": 32 slow readers cannot make
+ * the helper hold 32 copies of a large table.  At most
  * MAX_CONNS command connections and MAX_STATUS_CONNS status connections,
- * counted apart, so that status clients never crowd out policyd; more are
- * accepted, logged and closed.  When accept() itself fails (no descriptor
+ * counted apart, so that status clients never crowd out policyd (root has
+ * ROOT_STATUS_EXTRA more status places, which nobody else can take); more
+ * are accepted, logged and closed.  When accept() itself fails (no descriptor
  * left), that listener pauses (accept_pause.h).  A peer silent for its
  * socket's idle_timeout (status: 60 s by default; command: never, policyd
  * keeps its connection) is closed.  A peer that
@@ -42,7 +46,9 @@
 
 #define MAX_CONNS     256
 #define MAX_STATUS_CONNS 32
+#define ROOT_STATUS_EXTRA 4
 #define MAX_REFUSED   16            /* per socket: refused peers lingering */
+#define LIST_BUDGET   (64u << 20)
 #define PEER_WARN_EVERY 10.0        /* seconds between warnings of a kind */
 #define IN_LIMIT      (64u << 10)
 #define OUT_LIMIT_CMD (16u << 20)
@@ -98,7 +104,10 @@ static bool id_in(unsigned id, const unsigned *list, size_t n)
 }
 
 /* SO_PEERCRED and SO_PEERGROUPS against the socket's allow lists. */
-static bool peer_allowed(int fd, bool status, char *desc, size_t size)
+/* Is the peer on fd allowed on this socket?  desc: "pid=,uid=,gid=";
+ * *root: it is uid 0. */
+static bool peer_allowed(int fd, bool status, char *desc, size_t size,
+    bool *root)
 {
 	const struct fwh_sockcfg *sc = sockcfg(status);
 	gid_t *groups = xcalloc(MAX_GROUPS, sizeof(gid_t));
@@ -116,6 +125,7 @@ static bool peer_allowed(int fd, bool status, char *desc, size_t size)
 	}
 	snprintf(desc, size, "pid=%ld,uid=%ld,gid=%ld", (long)pid, (long)uid,
 	    (long)gid);
+	*root = uid == 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0)
 		ng = glen / sizeof(gid_t);
 	ok = uid == 0 || uid == geteuid() ||
@@ -186,6 +196,17 @@ static void status_line(struct conn *c, char *line, size_t len)
 		else
 			reply(c, "OK");
 	} else if (strcmp(line, "list") == 0) {
+		size_t unread = 0;
+
+		for (const struct conn *k = conns; k != NULL; k = k->next)
+			if (k->status)
+				unread += buf_used(&k->out);
+		if (unread > LIST_BUDGET) {
+			snprintf(r, sizeof(r), "ERR busy: %zu MiB of listings not "
+			    "read yet, try later", unread >> 20);
+			reply(c, r);
+			return;
+		}
 		n = fwcore_list(&c->out);
 		if (n < 0)
 			reply(c, "ERR list truncated: output limit");
@@ -403,7 +424,9 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 	int fd, st = ls->status;
 
 	while ((fd = accept4(ls->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		bool allowed = peer_allowed(fd, ls->status, desc, sizeof(desc));
+		bool root = false;
+		bool allowed = peer_allowed(fd, ls->status, desc, sizeof(desc),
+		    &root);
 
 		if (!allowed) {
 			fwcore_count_peer_refused();
@@ -413,8 +436,8 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 				close(fd);
 				continue;
 			}
-		} else if (nconns[st] >=
-		    (ls->status ? MAX_STATUS_CONNS : MAX_CONNS)) {
+		} else if (nconns[st] >= (!ls->status ? MAX_CONNS :
+		    MAX_STATUS_CONNS + (root ? ROOT_STATUS_EXTRA : 0))) {
 			warn_peer(2 + st, "%s socket: %d connections, peer %s "
 			    "dropped", name, nconns[st], desc);
 			close(fd);
@@ -505,10 +528,11 @@ void fwsrv_reload(const struct fwh_config *c)
 	 * (an operator revoking an account means it at once). */
 	for (struct conn *k = conns, *next; k != NULL; k = next) {
 		char desc[64];
+		bool root;
 
 		next = k->next;
 		if (k->refused || k->closing ||
-		    peer_allowed(k->fd, k->status, desc, sizeof(desc)))
+		    peer_allowed(k->fd, k->status, desc, sizeof(desc), &root))
 			continue;
 		log_warnx("%s socket: peer %s no longer allowed after the "
 		    "reload: closing", k->status ? "status" : "command", desc);
