@@ -155,7 +155,7 @@ static void conn_log(struct conn *c, const struct policy_result *res)
 	struct logline l;
 
 	if (rl == NULL || cfg->log.requests == CONFIG_LOGREQ_NONE ||
-	    (cfg->log.requests == CONFIG_LOGREQ_ACTED &&
+	    (cfg->log.requests == CONFIG_LOGREQ_ACTED && !res->would &&
 	    strncasecmp(res->action, "DUNNO", 5) == 0))
 		return;
 	ev_now_update(c->env->loop);    /* t1, and the next request's t0 */

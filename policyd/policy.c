@@ -72,10 +72,12 @@ void policy_apply_mode(const struct config *cfg, struct policy_result *res)
 {
 	char would[POLICY_ACTION_MAX + 16];
 
+	res->would = false;
 	if (cfg->mode == CONFIG_MODE_ENFORCE ||
 	    strcmp(res->action, "DUNNO") == 0)
 		return;
 	if (cfg->mode == CONFIG_MODE_WARN) {
+		res->would = true;
 		size_t n = strlen(res->reason);
 
 		snprintf(would, sizeof(would), "%swould=%s", n ? " " : "",

@@ -17,6 +17,7 @@
 #ifndef POLICYD_POLICY_H
 #define POLICYD_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ev_loop;
@@ -30,6 +31,8 @@ struct policy_result {
 	const char *class;                /* "dynamic", ..., or NULL */
 	char reason[512];                 /* signals that decided, for the log */
 	char fw[64];                      /* "queued", "skipped:why", "" */
+	bool would;                       /* mode warn made the action DUNNO
+	                                     (reason: would=ACTION) */
 };
 
 typedef void policy_done_fn(void *arg, const struct policy_result *res);
