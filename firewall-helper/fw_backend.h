@@ -66,6 +66,12 @@ struct fw_backend_stats {
 	size_t  kernel_entries;         /* addresses in the kernel after it */
 };
 
+/* The LOG rule's rate limit (log: true): per blocked address with
+ * iptables (a rule each), for all of them together with the set backends
+ * (one rule per family). */
+#define FW_LOG_PER_MIN  6
+#define FW_LOG_BURST    3
+
 struct fw_backend {
 	const char *name;
 	int  (*init)(const struct fwh_config *cfg);

@@ -5,7 +5,8 @@
  * An entry is the family's header (struct ipt_entry / ip6t_entry) followed
  * by the same matches for both families - tcp (SYN, one port range),
  * multiport v1 (more ports), set v4 (src of the set, by index; the revision
- * iptables 1.8 writes, Linux >= 3.19), comment -
+ * iptables 1.8 writes, Linux >= 3.19), comment, and for the LOG rule a
+ * limit (FW_LOG_PER_MIN, for all the set's members together) -
  * and a target: LOG, REJECT (tcp-reset or port-unreachable) or DROP.  The
  * set's index comes from the ip_set getsockopt interface on a datagram
  * socket, which needs CAP_NET_ADMIN only.  Ours are recognised by the
@@ -28,6 +29,7 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/netfilter/xt_comment.h>
 #include <linux/netfilter/xt_LOG.h>
+#include <linux/netfilter/xt_limit.h>
 #include <linux/netfilter/xt_multiport.h>
 #include <linux/netfilter/xt_set.h>
 #include <linux/netfilter/xt_tcpudp.h>
@@ -37,6 +39,7 @@
 
 #include "common/log.h"
 #include "common/xmalloc.h"
+#include "firewall-helper/fw_backend.h"
 #include "firewall-helper/fw_iptc.h"
 #include "firewall-helper/fw_ipset_rule.h"
 
@@ -147,8 +150,15 @@ build_elems(const struct fw_sets_opts *o, int v6, ip_set_id_t idx, int log,
 	blob_put(b, 1, "comment", 0, &cm, sizeof(cm));
 	if (log) {
 		struct xt_log_info li = { .level = 4 };
-
+		struct xt_rateinfo lim;
 		size_t n = strlen(o->log_prefix);
+
+		/* the kernel hands back avg and burst only, the rest zeroed,
+		 * so the entry still compares byte by byte */
+		memset(&lim, 0, sizeof(lim));
+		lim.avg = XT_LIMIT_SCALE * 60 / FW_LOG_PER_MIN;
+		lim.burst = FW_LOG_BURST;
+		blob_put(b, 1, "limit", 0, &lim, sizeof(lim));
 
 		/* the LOG target takes 29 bytes; longer prefixes are cut */
 		memcpy(li.prefix, o->log_prefix,

@@ -21,13 +21,12 @@
 #include <linux/netfilter_ipv4/ipt_LOG.h>
 #include <libiptc/libiptc.h>
 
+#include "firewall-helper/fw_backend.h"
 #include "firewall-helper/fw_iptc.h"
 
 #define TCP_SYN_MASK  0x17      /* FIN|SYN|RST|ACK */
 #define TCP_SYN       0x02
 #define LOG_LEVEL     4         /* warning, as iptables' default */
-#define LOG_PER_MIN   6         /* LOG lines a minute per blocked address */
-#define LOG_BURST     3
 
 /* Copy a NUL-terminated name into a fixed field of size n, cut to fit. */
 static void put_name(char *dst, size_t n, const char *src)
@@ -89,8 +88,8 @@ static size_t log_limit(unsigned char *p)
 	struct xt_rateinfo r;
 
 	memset(&r, 0, sizeof(r));
-	r.avg = XT_LIMIT_SCALE * 60 / LOG_PER_MIN;
-	r.burst = LOG_BURST;
+	r.avg = XT_LIMIT_SCALE * 60 / FW_LOG_PER_MIN;
+	r.burst = FW_LOG_BURST;
 	return put_obj(p, "limit", 0, &r, sizeof(r));
 }
 

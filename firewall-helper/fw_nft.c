@@ -7,8 +7,11 @@
  *       set policyd6 { type ipv6_addr; flags timeout; }
  *       chain input {
  *           type filter hook input priority filter - 10; policy accept;
+ *           [tcp dport { 25 } tcp flags & (fin|syn|rst|ack) == syn
+ *               ip saddr @policyd4 limit rate 6/minute burst 3 packets
+ *               log prefix "..."]             (log: true)
  *           tcp dport { 25 } tcp flags & (fin|syn|rst|ack) == syn
- *               ip saddr @policyd4 [log prefix "..."] reject with tcp reset
+ *               ip saddr @policyd4 reject with tcp reset
  *           ... the same with ip6 saddr @policyd6 ...
  *       }
  *   }
@@ -311,7 +314,11 @@ nft_rules(struct fw_str *b)
 	int f;
 
 	fw_sets_ports(&nft.o, ports, sizeof(ports));
-	for (f = 0; f < 2; f++) {
+	/* with log: a rule that logs, at most FW_LOG_PER_MIN lines a minute
+	 * for all the set's members (over the limit it does not match, and
+	 * the next rule refuses all the same), then the one that refuses */
+	for (int r = *nft.o.log_prefix ? 0 : 2; r < 4; r++) {
+		f = r & 1;
 		fw_str_printf(b, "\t\t");
 		if (*nft.o.iface)
 			fw_str_printf(b, "iifname \"%s\" ", nft.iif);
@@ -322,10 +329,13 @@ nft_rules(struct fw_str *b)
 		fw_str_printf(b, "tcp flags & (fin | syn | rst | ack) == syn "
 		    "%s saddr @%s ", f == 0 ? "ip" : "ip6",
 		    f == 0 ? nft.set4 : nft.set6);
-		if (*nft.o.log_prefix)
-			fw_str_printf(b, "log prefix \"%s\" ", nft.o.log_prefix);
-		fw_str_printf(b, "%s comment \"policyd firewall-helper\"\n",
-		    verdicts[nft.o.action]);
+		if (r < 2)
+			fw_str_printf(b, "limit rate %d/minute burst %d packets "
+			    "log prefix \"%s\" ", FW_LOG_PER_MIN, FW_LOG_BURST,
+			    nft.o.log_prefix);
+		else
+			fw_str_printf(b, "%s ", verdicts[nft.o.action]);
+		fw_str_printf(b, "comment \"policyd firewall-helper\"\n");
 	}
 }
 

@@ -16,10 +16,12 @@ t=$(fwroom_srv nft list table inet policyd 2>&1)
 echo "$t" | grep -q 'set policyd4' && echo "$t" | grep -q 'set policyd6' &&
     echo "$t" | grep -q 'flags timeout'
 ok $? "table inet policyd holds two sets with timeouts"
-echo "$t" | grep -q 'tcp dport 25 tcp flags syn / fin,syn,rst,ack ip saddr @policyd4 log prefix "t60: " reject with tcp reset'
-ok $? "IPv4 rule: SYN to 25 from @policyd4, logged, tcp reset"
-echo "$t" | grep -q 'ip6 saddr @policyd6 log prefix "t60: " reject with tcp reset'
-ok $? "IPv6 rule"
+echo "$t" | grep -q 'tcp dport 25 tcp flags syn / fin,syn,rst,ack ip saddr @policyd4 limit rate 6/minute burst 3 packets log prefix "t60: "' &&
+    echo "$t" | grep -q 'tcp dport 25 tcp flags syn / fin,syn,rst,ack ip saddr @policyd4 reject with tcp reset'
+ok $? "IPv4 rules: SYN to 25 from @policyd4 logged (6 a minute), then tcp reset"
+echo "$t" | grep -q 'ip6 saddr @policyd6 limit rate 6/minute burst 3 packets log prefix "t60: "' &&
+    echo "$t" | grep -q 'ip6 saddr @policyd6 reject with tcp reset'
+ok $? "IPv6 rules"
 echo "$t" | grep -q '10.231.0.2 timeout'
 ok $? "element carries a timeout"
 

@@ -242,13 +242,16 @@ main(void)
 		{ "nftset", &fw_nftset_backend, fw_nft_start, nft_left,
 		  "nft flush ruleset", NULL,
 		  "nft list chain inet policyd input 2>/dev/null | "
-		  "grep -q 'ip saddr @policyd4 log prefix \"t-fw_sets: \" "
-		  "reject with tcp reset'" },
+		  "grep -q 'ip saddr @policyd4 limit rate 6/minute burst 3 "
+		  "packets log prefix \"t-fw_sets: \"' && "
+		  "nft list chain inet policyd input 2>/dev/null | "
+		  "grep -q 'ip saddr @policyd4 reject with tcp reset'" },
 		{ "ipset", &fw_ipset_backend, fw_ipset_start, ipset_left,
 		  "iptables-legacy -F INPUT; ip6tables-legacy -F INPUT; "
 		  "ipset destroy", "iptables-legacy -F INPUT",
 		  "ipset list -n | grep -qx policyd6 && "
 		  "ip6tables-legacy-save | grep -q 'match-set policyd6 src' && "
+		  "iptables-legacy-save | grep -q 'match-set policyd4 src .*-m limit --limit 6/min --limit-burst 3 -j LOG' && "
 		  "iptables-legacy-save | grep -q 'match-set policyd4 src .*REJECT'" },
 	};
 	struct fw_sets_opts o;
