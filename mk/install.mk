@@ -59,7 +59,13 @@ PATH_SED = -e 's|/usr/sbin/policyd|$(SBINDIR)/policyd|g' \
 
 man: $(MAN_PAGES)
 
-$(B)/man/%: doc/%.in $(MAN_DEPS)
+# The pages name the installed paths: made again when those change.
+MAN_DIRS = CONFDIR=$(CONFDIR) SBINDIR=$(SBINDIR) PKGDATADIR=$(PKGDATADIR) DOCDIR=$(DOCDIR)
+$(B)/man/.dirs: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MAN_DIRS)' | cmp -s - $@ || echo '$(MAN_DIRS)' > $@
+
+$(B)/man/%: doc/%.in $(MAN_DEPS) $(B)/man/.dirs
 	@mkdir -p $(dir $@)
 	$(call msg,MAN,$@)
 	$(Q)perl doc/mkman.pl -D CONFDIR=$(CONFDIR) -D SBINDIR=$(SBINDIR) \

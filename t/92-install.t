@@ -12,6 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 inst() { make -s --no-print-directory "$@" >"$tmp/make.out" 2>&1 || { sed 's/^/# /' "$tmp/make.out"; return 1; }; }
 
 d=$tmp/stage
+inst man                        # pages for the default prefix first: the
+                                # install must make them again for /usr
 inst install-nobuild PREFIX=/usr DESTDIR="$d"; ok $? "make install PREFIX=/usr DESTDIR=..."
 
 want="usr/sbin/policyd usr/sbin/firewall-helper
@@ -48,8 +50,9 @@ cmp -s policyd/policyd "$d/usr/sbin/policyd"; ok $? "policyd is the built progra
 
 grep -q '^ExecStart=/usr/sbin/policyd -c /etc/policyd/policyd.yaml -f$' \
 	"$d/usr/lib/systemd/system/policyd.service"; ok $? "PREFIX=/usr: units name /usr/sbin and /etc/policyd"
-grep -q '/etc/policyd/policyd.yaml' "$d/usr/share/man/man8/policyd.8"
-ok $? "PREFIX=/usr: the manual names /etc/policyd"
+grep -q '/etc/policyd/policyd.yaml' "$d/usr/share/man/man8/policyd.8" &&
+    ! grep -q '/usr/local/' "$d/usr/share/man/man8/policyd.8"
+ok $? "PREFIX=/usr: the manual names /etc/policyd, not /usr/local"
 rel=$(grep -lE '[ ":[]etc/[a-z_-]+\.yaml' "$d"/etc/policyd/* "$d"/usr/share/doc/policyd/examples/* 2>/dev/null)
 [ -z "$rel" ]; ok $? "installed examples name no file of the source tree${rel:+ ($rel)}"
 
