@@ -38,17 +38,20 @@
 #define EX_OSERR   71
 #define EX_CONFIG  78
 
-static const char *conf_path;
+#define DEFAULT_CONF "/etc/policyd/firewall-helper.yaml"
+
+static const char *conf_path = DEFAULT_CONF;
 static struct fwh_config *cfg;
 static ev_signal sig_term, sig_int, sig_hup;
 
 static void usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-	    "usage: firewall-helper -c FILE [-f] [-n] [-v]\n"
-	    "       firewall-helper -c FILE status|stats [prometheus]|list\n"
-	    "       firewall-helper -c FILE add IP [ttl=SECONDS] [reason=TEXT]\n"
-	    "       firewall-helper -c FILE del IP\n");
+	    "usage: firewall-helper [-c FILE] [-f] [-n] [-v]\n"
+	    "       firewall-helper [-c FILE] status|stats [prometheus]|list\n"
+	    "       firewall-helper [-c FILE] add IP [ttl=SECONDS] [reason=TEXT]\n"
+	    "       firewall-helper [-c FILE] del IP\n"
+	    "FILE: " DEFAULT_CONF " unless given\n");
 	exit(code);
 }
 
@@ -107,8 +110,6 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (conf_path == NULL)
-		usage(EX_USAGE);
 	log_init("firewall-helper", foreground || check || argc > 0, verbose);
 	if ((cfg = load(true)) == NULL)
 		return EX_CONFIG;
