@@ -43,11 +43,13 @@
 static int opt_foreground, opt_verbose, opt_dns;
 static struct statsock *statsock;
 
-static void usage(void)
+/* code 0 (-h): to stdout; otherwise a usage error, to stderr */
+static void usage(int code)
 {
-	fprintf(stderr, "usage: policyd [-c FILE] [-f] [-v] [-n] "
-	    "[-q HOSTNAME IP [--dns]] [stats [prometheus]]\n");
-	exit(EX_USAGE);
+	fprintf(code ? stderr : stdout, "usage: policyd [-c FILE] [-f] [-v] "
+	    "[-n] [-q HOSTNAME IP [--dns]] [stats [prometheus]]\n"
+	    "FILE: " DEFAULT_CONF " unless given\n");
+	exit(code);
 }
 
 static void apply_log(const struct config *cfg)
@@ -181,23 +183,24 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	while ((ch = getopt(argc, argv, "c:fnq:v")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhnq:v")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'f': opt_foreground = 1; break;
 		case 'n': check = 1; break;
 		case 'q': qname = optarg; break;
 		case 'v': opt_verbose = 1; break;
-		default: usage();
+		case 'h': usage(0); break;
+		default: usage(EX_USAGE);
 		}
 	}
 	if (qname == NULL && optind < argc && strcmp(argv[optind], "stats") == 0) {
 		if (argc - optind > 2 || (argc - optind == 2 &&
 		    strcmp(argv[optind + 1], "prometheus") != 0))
-			usage();
+			usage(EX_USAGE);
 		stats_form = argc - optind == 2 ? argv[optind + 1] : "";
 	} else if (optind != argc - (qname != NULL))
-		usage();
+		usage(EX_USAGE);
 	log_init("policyd", opt_foreground || check || qname || stats_form, opt_verbose);
 
 	/* daemon() moves to "/": a relative path would not reload on SIGHUP

@@ -40,6 +40,10 @@ t_ok $? "no name: class unknown" || echo "# $out"
 
 err=$($POLICYD -c "$PD_CONF" -q c-1-2-3-4.example.net 1.2.3.400 2>&1 >/dev/null)
 t_is "$?" 64 "not an IP address: a usage error (EX_USAGE), no verdict"
+out=$($POLICYD -h 2>/dev/null); rc=$?
+t_is "$rc ${out%% \[*}" "0 usage: policyd" "-h: the usage on stdout, exit 0"
+$POLICYD -x >/dev/null 2>&1
+t_is "$?" 64 "an unknown option: a usage error"
 t_is "$err" 'policyd: -q: not an IP address: "1.2.3.400"' "... said so"
 
 pd_conf "listen: [ \"inet:127.0.0.1:$PORT\" ]
