@@ -100,6 +100,8 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 		    log_escs(esc, sizeof(esc), ip));
 		return EX_USAGE;
 	}
+	if (strcmp(name, "-") == 0)     /* no name, with or without --dns */
+		name = "unknown";
 	memset(&req, 0, sizeof(req));
 	req.request = "smtpd_access_policy";
 	req.protocol_state = "RCPT";
@@ -110,11 +112,8 @@ static int explain(struct ev_loop *loop, const struct config *cfg,
 	req.helo_name = name;
 	fwlink_offline();               /* explaining blocks nobody */
 	policy_dns_live(opt_dns);       /* -q: lookups only with --dns */
-	if (opt_dns) {                  /* a given name is checked, not trusted */
-		if (strcmp(name, "-") == 0)
-			req.reverse_client_name = req.helo_name = "unknown";
+	if (opt_dns)                    /* a given name is checked, not trusted */
 		req.client_name = "unknown";
-	}
 	if (policy_init(loop, cfg) < 0)
 		return EX_SOFTWARE;
 	if (opt_dns && policy_dns_explain(loop, cfg, ip,

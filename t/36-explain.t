@@ -37,6 +37,9 @@ t_ok $? "excepted: DUNNO"
 out=$(q unknown 198.51.100.1)
 grep -q '^class: unknown$' <<<"$out"
 t_ok $? "no name: class unknown" || echo "# $out"
+out=$(q - 198.51.100.2)
+grep -q '^class: unknown$' <<<"$out"
+t_ok $? "\"-\" is no name too, without --dns as with it" || echo "# $out"
 
 err=$($POLICYD -c "$PD_CONF" -q c-1-2-3-4.example.net 1.2.3.400 2>&1 >/dev/null)
 t_is "$?" 64 "not an IP address: a usage error (EX_USAGE), no verdict"
