@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "common/linebatch.h"
@@ -13,8 +14,11 @@ linebatch_init(struct linebatch *b, const char *ident, bool to_stderr)
 {
 	b->active = to_stderr;
 	b->len = 0;
-	snprintf(b->prefix, sizeof(b->prefix), "%s[%ld]: ", ident,
-	    (long)getpid());
+	if (log_journal())      /* journald adds ident and pid (log.h) */
+		snprintf(b->prefix, sizeof(b->prefix), "<%d>", LOG_INFO);
+	else
+		snprintf(b->prefix, sizeof(b->prefix), "%s[%ld]: ", ident,
+		    (long)getpid());
 	b->prefixlen = strlen(b->prefix);
 }
 

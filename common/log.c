@@ -13,12 +13,30 @@
 #include <syslog.h>
 #include <sysexits.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "common/log.h"
 
 static const char *log_ident = "policyd";
 static int log_stderr = 1;
 static int log_verb;
+static int log_jour;            /* stderr is the journal: "<N>" lines */
+
+/* systemd sets JOURNAL_STREAM=DEV:INO for the stream it connects; stderr is
+ * that stream only when its device and inode are those (a redirection or a
+ * child's own stderr are not). */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	return js != NULL && sscanf(js, "%llu:%llu%c", &dev, &ino, &end) == 2 &&
+	    fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev ==
+	    dev && (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *ident, int to_stderr, int verbose)
@@ -26,8 +44,15 @@ log_init(const char *ident, int to_stderr, int verbose)
 	log_ident = ident;
 	log_stderr = to_stderr;
 	log_verb = verbose;
+	log_jour = to_stderr && stderr_is_journal();
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+int
+log_journal(void)
+{
+	return log_jour;
 }
 
 int
@@ -60,8 +85,10 @@ log_emit(int pri, const char *fmt, va_list ap, int errnum)
 		const char *lvl = pri == LOG_ERR ? "fatal: " :
 		    pri == LOG_WARNING ? "warning: " :
 		    pri == LOG_DEBUG ? "debug: " : "";
-		int m = snprintf(out, sizeof(out), "%s[%ld]: %s%s\n",
-		    log_ident, (long)getpid(), lvl, line);
+		int m = log_jour ?
+		    snprintf(out, sizeof(out), "<%d>%s%s\n", pri, lvl, line) :
+		    snprintf(out, sizeof(out), "%s[%ld]: %s%s\n", log_ident,
+		    (long)getpid(), lvl, line);
 		if (m > 0) {
 			if ((size_t)m >= sizeof(out))
 				m = sizeof(out) - 1;

@@ -2,6 +2,10 @@
  * log.h - one logging module for both daemons.
  *
  * syslog (facility mail) by default, stderr when log_init() is told so.
+ * On stderr a line is "IDENT[PID]: text", unless stderr is systemd's journal
+ * (JOURNAL_STREAM names its device and inode): then "<N>text", N the
+ * syslog priority, which journald reads as the line's priority, and no
+ * ident and pid, which journald adds itself.
  * log_warn() and fatal() append strerror(errno); the *x variants do not.
  * fatal*() is for start-up and broken invariants only: it exits (EX_SOFTWARE
  * unless fatal_code is given via fatalc).  Lines are cut at LOG_LINE_MAX.
@@ -20,6 +24,8 @@
 
 void log_init(const char *ident, int to_stderr, int verbose);
 int  log_verbose(void);
+/* stderr is the journal's stream (after log_init(..., to_stderr, ...)). */
+int  log_journal(void);
 
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
