@@ -12,9 +12,9 @@
  * and interface must be printable ASCII without '"' or '\\'.
  *
  * fw_sets_timeout() turns an entry's expiry into the seconds left for the
- * kernel's element timeout: 0 means "no timeout", and an entry already
- * expired gets 1 second (the helper removes it itself anyway); so does
- * one that holds longer than FWPROTO_TTL_MAX (the clock set back).
+ * kernel's element timeout: 0 means "no timeout" (also for an entry that
+ * holds longer than FWPROTO_TTL_MAX: the clock set back), and an entry
+ * already expired gets 1 second (the helper removes it itself anyway).
  *
  * fw_sets_purge_others() takes down the objects of every backend other than
  * the active one - the nft table, the ipsets and their rules, the iptables

@@ -5,10 +5,11 @@
  * FWPROTO_LINE_MAX) and a bounded output buffer; reading stops while the
  * output holds more than OUT_HIGH bytes, and so does the handling of lines
  * already read (a peer that does not read its replies stops being served,
- * and nobody else is held up: one "list" at a time per peer).  All the
- * status peers together hold at most LIST_BUDGET bytes of listings unread
- * before a new "list" is answered "ERR busy": 32 slow readers cannot make
- * the helper hold 32 copies of a large table.  At most
+ * and nobody else is held up: one "list" at a time per peer).  Once the
+ * status peers together hold LIST_BUDGET bytes of listings unread, a new
+ * "list" is answered "ERR busy" (so they hold at most that and one
+ * listing more): 32 slow readers cannot make the helper hold 32 copies of
+ * a large table.  At most
  * MAX_CONNS command connections and MAX_STATUS_CONNS status connections,
  * counted apart, so that status clients never crowd out policyd (root has
  * ROOT_STATUS_EXTRA more status places, which nobody else can take); more
@@ -539,7 +540,12 @@ void fwsrv_reload(const struct fwh_config *c)
 		buf_consume(&k->in, buf_used(&k->in));
 		reply(k, FWPROTO_NOT_ALLOWED);
 		k->closing = true;
-		process(k);     /* closes it once its replies are out */
+		/* closed once its replies are out, or REFUSED_LINGER on
+		 * whatever it does (a peer that reads nothing) */
+		ev_timer_stop(loop, &k->tw);
+		ev_timer_set(&k->tw, REFUSED_LINGER, 0.);
+		ev_timer_start(loop, &k->tw);
+		process(k);
 	}
 }
 

@@ -150,11 +150,28 @@ bad:
 	return -1;
 }
 
+/* What makes the l bytes of zone no name a query can be made of, or
+ * NULL: every label 1 to 63 bytes. */
+static const char *
+zone_labels_bad(const char *zone, size_t l)
+{
+	for (size_t i = 0, n; i < l; i += n + 1) {
+		n = strcspn(zone + i, ".");
+		if (n > l - i)
+			n = l - i;
+		if (n == 0)
+			return "an empty label";
+		if (n > 63)
+			return "a label longer than 63 bytes";
+	}
+	return NULL;
+}
+
 static int
 parse_zone(struct ydoc *doc, const struct ynode *n, struct dnsbl_zone *z)
 {
 	const struct ynode *v, *codes;
-	const char *s;
+	const char *s, *why;
 	int rc = 0;
 	bool b;
 
@@ -175,6 +192,9 @@ parse_zone(struct ydoc *doc, const struct ynode *n, struct dnsbl_zone *z)
 			ydoc_error(doc, v, "zone: longer than %d bytes (an "
 			    "IPv6 client's query must fit in a DNS name)",
 			    DNSCONF_ZONE_MAX);
+			rc = -1;
+		} else if ((why = zone_labels_bad(s, l)) != NULL) {
+			ydoc_error(doc, v, "zone: %s", why);
 			rc = -1;
 		} else
 			z->zone = xstrndup(s, l);

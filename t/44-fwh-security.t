@@ -113,6 +113,26 @@ touch "$FWH_DIR/go"
 wait "$held"
 grep -qx 'then: ERR not allowed' "$FWH_DIR/held.out"; ok $? "the peer read: $(sed -n 's/^then: //p' "$FWH_DIR/held.out")"
 fwh_kernel_has 192.0.2.10 && fwh_kernel_lacks 192.0.2.11; ok $? "its command after the reload was not done"
+# ... and one that reads nothing (its replies pile up) is closed 2 s on
+by_group() {    # [ALLOW_GROUPS] -> the configuration, the peer's group allowed or not
+	fwh_conf "user: nobody" "command_socket: { path: $FWH_DIR/run/cmd.sock, mode: '0666'${1:+, allow_groups: [ $1 ]} }" \
+		"status_socket: { path: $FWH_DIR/run/status.sock, mode: '0666' }" \
+		"journal: $FWH_DIR/run/journal" "never_block: [ 198.51.100.0/24 ]"
+}
+reloaded() { [ "$(grep -c 'reload: .* applied' "$FWH_DIR/log")" -ge "$1" ]; }
+by_group "$(id -gn daemon)"; kill -HUP "$FWH_PID"; fwh_wait 5 reloaded 2
+as_peer perl -MIO::Socket::UNIX -e '$SIG{PIPE} = "IGNORE"; alarm 20;
+	my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!";
+	print $s "x\n" x 100000; sleep 10' "$FWH_DIR/run/cmd.sock" &
+hog=$!
+sleep 1                         # its ERR replies pile up, unread
+nfd0=$(ls "/proc/$FWH_PID/fd" | wc -l)
+by_group; kill -HUP "$FWH_PID"; fwh_wait 5 reloaded 3
+fwh_wait 5 sh -c "[ \$(grep -c 'no longer allowed after the reload' '$FWH_DIR/log') -ge 2 ]"
+sleep 2.5
+nfd1=$(ls "/proc/$FWH_PID/fd" | wc -l)
+[ "$nfd1" -lt "$nfd0" ]; ok $? "a revoked peer that reads nothing is closed 2 s on ($nfd0 -> $nfd1 descriptors)"
+kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null
 
 # addresses that must never be blocked; the host's own ones as soon as
 # they appear (netlink), with no SIGHUP and no reconcile (60 s away)

@@ -221,6 +221,10 @@ static const struct {
 	{ "dns:\n  dnsbl:\n    - zone: pbl.test\n", "3:7: dnsbl: missing \"codes\"" },
 	{ "dns:\n  dnsbl:\n    - codes: { 127.0.0.2: dynamic }\n", "missing \"zone\"" },
 	{ "dns:\n  dnsbl:\n    - zone: \"bad zone\"\n      codes: { 127.0.0.2: dynamic }\n", "not a domain" },
+	{ "dns:\n  dnsbl:\n    - zone: pbl..test\n      codes: { 127.0.0.2: dynamic }\n", "3:13: zone: an empty label" },
+	{ "dns:\n  dnsbl:\n    - zone: .pbl.test\n      codes: { 127.0.0.2: dynamic }\n", "3:13: zone: an empty label" },
+	{ "dns:\n  dnsbl:\n    - zone: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test\n      codes: { 127.0.0.2: dynamic }\n", NULL },
+	{ "dns:\n  dnsbl:\n    - zone: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test\n      codes: { 127.0.0.2: dynamic }\n", "3:13: zone: a label longer than 63 bytes" },
 };
 
 static void
