@@ -55,6 +55,15 @@ log_journal(void)
 	return log_jour;
 }
 
+const char *
+log_line_start(FILE *fp, int pri)
+{
+	static const char *const tags[8] = { "<0>", "<1>", "<2>", "<3>",
+		"<4>", "<5>", "<6>", "<7>" };
+
+	return log_jour && fp == stderr ? tags[pri & 7] : "";
+}
+
 int
 log_verbose(void)
 {

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdarg.h>
+#include <stdio.h>
 
 #define LOG_LINE_MAX 2048
 
@@ -26,6 +27,9 @@ void log_init(const char *ident, int to_stderr, int verbose);
 int  log_verbose(void);
 /* stderr is the journal's stream (after log_init(..., to_stderr, ...)). */
 int  log_journal(void);
+/* What a line written to fp outside log_*() starts with for priority pri
+ * (LOG_ERR, ...): "<N>" on stderr when it is the journal, else "". */
+const char *log_line_start(FILE *fp, int pri);
 
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

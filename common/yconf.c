@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -383,7 +384,7 @@ ydoc_print_errors(const struct ydoc *doc, FILE *fp)
 
 	ydoc_sort(doc);
 	for (i = 0; i < doc->nerrs; i++)
-		fprintf(fp, "%s\n", doc->errs[i]);
+		fprintf(fp, "%s%s\n", log_line_start(fp, LOG_ERR), doc->errs[i]);
 }
 
 void

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "common/addr.h"
 #include "common/log.h"
@@ -414,7 +415,7 @@ void config_unref(struct config *cfg)
 void config_errs_print(const struct config_errs *errs, FILE *fp)
 {
 	for (size_t i = 0; i < errs->n; i++)
-		fprintf(fp, "%s\n", errs->v[i]);
+		fprintf(fp, "%s%s\n", log_line_start(fp, LOG_ERR), errs->v[i]);
 }
 
 void config_errs_log(const struct config_errs *errs)

@@ -37,6 +37,7 @@
 
 #include "common/strcopy.h"
 #include "common/xmalloc.h"
+#include "policyd/actions.h"
 #include "policyd/config.h"
 #include "policyd/dnsconf.h"
 #include "policyd/fwlink.h"
@@ -74,7 +75,7 @@ void policy_apply_mode(const struct config *cfg, struct policy_result *res)
 
 	res->would = false;
 	if (cfg->mode == CONFIG_MODE_ENFORCE ||
-	    strcmp(res->action, "DUNNO") == 0)
+	    action_verb(res->action) == AV_DUNNO)       /* any case */
 		return;
 	if (cfg->mode == CONFIG_MODE_WARN) {
 		res->would = true;

@@ -26,6 +26,20 @@ t_is "$(grep -c 'policyd\[' "$PD_LOG")" 0 "no policyd[PID]: prefix anywhere"
 pd_stop
 t_is "$PD_RC" 0 "policyd exits 0"
 
+# a configuration that does not load: its errors as errors (<3>), so
+# that journalctl -p err shows why the service did not start
+printf 'bogus: 1\n' > "$T_TMP/bad.yaml"
+: > "$T_TMP/err"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T_TMP/err") \
+    $POLICYD -c "$T_TMP/bad.yaml" -f 2>> "$T_TMP/err"
+t_is "$?" 78 "a bad configuration: exit 78"
+grep -q "^<3>$T_TMP/bad.yaml:1:1: unknown key" "$T_TMP/err"
+t_ok $? "its error line starts with <3>: $(head -1 "$T_TMP/err")"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T_TMP/err") ./firewall-helper/firewall-helper \
+    -c "$T_TMP/bad.yaml" -f 2> "$T_TMP/err"
+grep -q "^<3>$T_TMP/bad.yaml:1:1: " "$T_TMP/err"
+t_ok $? "the helper's too: $(head -1 "$T_TMP/err")"
+
 JOURNAL_STREAM=1:2              # not this stderr's
 pd_start
 t_ok $? "policyd starts, JOURNAL_STREAM naming another stream"

@@ -127,6 +127,31 @@ static void write_file(const char *path, const char *text)
 	fclose(fp);
 }
 
+/* A journal from a clock years ahead: no block longer than a command
+ * could ask for from now, none added in the future. */
+static void test_ahead(void)
+{
+	char path[256];
+	struct journal *j;
+	struct blocktab *bt = blocktab_new(10, FWH_FULL_EVICT);
+	const struct blocktab_entry *e;
+	struct addr a;
+	time_t now = 1764331200;        /* 2025-11-28T12:00:00Z */
+
+	snprintf(path, sizeof(path), "%s/ahead", dir);
+	write_file(path,
+	    "2031-01-01T00:00:00Z add 192.0.2.9 until=2100-01-01T00:00:00Z "
+	    "since=2031-01-01T00:00:00Z seen=1 reason=ahead\n");
+	j = journal_open(path);
+	is_int(journal_replay(j, bt, now), 1, "a record from years ahead applied");
+	addr_parse(&a, "192.0.2.9");
+	e = blocktab_get(bt, &a);
+	ok(e != NULL && e->expires == now + FWPROTO_TTL_MAX && e->added == now,
+	    "... held to now + %lld s, added now", (long long)FWPROTO_TTL_MAX);
+	journal_close(j);
+	blocktab_free(bt);
+}
+
 static void test_file(void)
 {
 	char path[256], line[512];
@@ -156,32 +181,6 @@ static void test_file(void)
 	    strcmp(blocktab_get(bt, &a)->reason, "d") == 0, "restored with seen and reason");
 	addr_parse(&a, "192.0.2.5");
 	ok(blocktab_get(bt, &a) == NULL, "truncated last line not applied");
-	journal_close(j);
-
-	/* a journal from a clock years ahead: no block longer than a command
-	 * could ask for from now, none added in the future */
-	write_file(path,
-	    "2031-01-01T00:00:00Z add 192.0.2.9 until=2100-01-01T00:00:00Z "
-	    "since=2031-01-01T00:00:00Z seen=1 reason=ahead\n");
-	j = journal_open(path);
-	is_int(journal_replay(j, bt, now), 1, "a record from years ahead applied");
-	addr_parse(&a, "192.0.2.9");
-	ok(blocktab_get(bt, &a) != NULL &&
-	    blocktab_get(bt, &a)->expires == now + FWPROTO_TTL_MAX &&
-	    blocktab_get(bt, &a)->added == now,
-	    "... held to now + %lld s, added now", (long long)FWPROTO_TTL_MAX);
-	blocktab_del(bt, &a);
-	journal_close(j);
-	write_file(path,
-	    "# firewall-helper journal\n"
-	    "2025-11-28T11:00:00Z add 192.0.2.1 until=2025-11-28T13:00:00Z seen=1 reason=a\n"
-	    "2025-11-28T11:00:00Z add 192.0.2.2 until=2025-11-28T11:30:00Z reason=expired already\n"
-	    "2025-11-28T11:00:00Z add 192.0.2.3 until=never reason=c\n"
-	    "garbage in the middle\n"
-	    "2025-11-28T11:10:00Z del 192.0.2.3 reason=operator\n"
-	    "2025-11-28T11:20:00Z add 2001:db8::4 until=2025-11-29T00:00:00Z seen=2 reason=d\n");
-	j = journal_open(path);
-	is_int(journal_replay(j, bt, now), 5, "the first journal again");
 
 	is_int(journal_compact(j, bt, now), 0, "compact");
 	addr_parse(&a, "198.51.100.1");
@@ -326,6 +325,7 @@ int main(void)
 	test_roundtrip();
 	test_time();
 	test_file();
+	test_ahead();
 	test_cut_on_replay();
 	test_cut_short_then_dropped();
 	rmdir(dir);
