@@ -104,9 +104,8 @@ static bool id_in(unsigned id, const unsigned *list, size_t n)
 	return false;
 }
 
-/* SO_PEERCRED and SO_PEERGROUPS against the socket's allow lists. */
-/* Is the peer on fd allowed on this socket?  desc: "pid=,uid=,gid=";
- * *root: it is uid 0. */
+/* Is the peer on fd allowed on this socket (SO_PEERCRED and SO_PEERGROUPS
+ * against its allow lists)?  desc: "pid=,uid=,gid="; *root: it is uid 0. */
 static bool peer_allowed(int fd, bool status, char *desc, size_t size,
     bool *root)
 {
