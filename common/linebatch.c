@@ -15,7 +15,8 @@ linebatch_init(struct linebatch *b, const char *ident, bool to_stderr)
 	b->active = to_stderr;
 	b->len = 0;
 	if (log_journal())      /* journald adds ident and pid (log.h) */
-		snprintf(b->prefix, sizeof(b->prefix), "<%d>", LOG_INFO);
+		snprintf(b->prefix, sizeof(b->prefix), "%s",
+		    log_line_start(stderr, LOG_INFO));
 	else
 		snprintf(b->prefix, sizeof(b->prefix), "%s[%ld]: ", ident,
 		    (long)getpid());

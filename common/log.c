@@ -95,7 +95,8 @@ log_emit(int pri, const char *fmt, va_list ap, int errnum)
 		    pri == LOG_WARNING ? "warning: " :
 		    pri == LOG_DEBUG ? "debug: " : "";
 		int m = log_jour ?
-		    snprintf(out, sizeof(out), "<%d>%s%s\n", pri, lvl, line) :
+		    snprintf(out, sizeof(out), "%s%s%s\n",
+		    log_line_start(stderr, pri), lvl, line) :
 		    snprintf(out, sizeof(out), "%s[%ld]: %s%s\n", log_ident,
 		    (long)getpid(), lvl, line);
 		if (m > 0) {

@@ -39,7 +39,6 @@
 
 #include "common/log.h"
 #include "common/xmalloc.h"
-#include "firewall-helper/fw_backend.h"
 #include "firewall-helper/fw_iptc.h"
 #include "firewall-helper/fw_ipset_rule.h"
 
@@ -153,11 +152,7 @@ build_elems(const struct fw_sets_opts *o, int v6, ip_set_id_t idx, int log,
 		struct xt_rateinfo lim;
 		size_t n = strlen(o->log_prefix);
 
-		/* the kernel hands back avg and burst only, the rest zeroed,
-		 * so the entry still compares byte by byte */
-		memset(&lim, 0, sizeof(lim));
-		lim.avg = XT_LIMIT_SCALE * 60 / FW_LOG_PER_MIN;
-		lim.burst = FW_LOG_BURST;
+		iptc_log_rate(&lim);
 		blob_put(b, 1, "limit", 0, &lim, sizeof(lim));
 
 		/* the LOG target takes 29 bytes; longer prefixes are cut */

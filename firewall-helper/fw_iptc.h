@@ -101,6 +101,11 @@ void iptc_rule_expect(const struct iptc_fam *f, const struct iptc_spec *s,
 enum iptc_kind iptc_rule_classify(const struct iptc_fam *f,
     const struct iptc_spec *s, const struct iptc_expect *x, const void *e,
     struct xtc_handle *h, struct addr *a);
+/* The LOG rule's limit match (FW_LOG_PER_MIN, FW_LOG_BURST), as the
+ * kernel hands it back: avg and burst, the rest zeroed, so that a rule
+ * still compares byte by byte; for this backend and the ipset one. */
+struct xt_rateinfo;
+void iptc_log_rate(struct xt_rateinfo *r);
 /* True when e (from INPUT) is exactly our jump rule. */
 bool iptc_rule_is_jump(const struct iptc_fam *f, const struct iptc_spec *s,
     const void *e, struct xtc_handle *h);

@@ -80,16 +80,21 @@ static size_t addr_target(const struct iptc_fam *f, const struct iptc_spec *s,
 	return put_obj(p, "REJECT", 0, &with, sizeof(with));
 }
 
+void iptc_log_rate(struct xt_rateinfo *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->avg = XT_LIMIT_SCALE * 60 / FW_LOG_PER_MIN;
+	r->burst = FW_LOG_BURST;
+}
+
 /* The LOG rule's rate limit, so that a blocked host retrying every second
  * cannot flood the kernel log (the kernel keeps the state per rule, that is
- * per address; it hands back only avg and burst, the rest zeroed). */
+ * per address). */
 static size_t log_limit(unsigned char *p)
 {
 	struct xt_rateinfo r;
 
-	memset(&r, 0, sizeof(r));
-	r.avg = XT_LIMIT_SCALE * 60 / FW_LOG_PER_MIN;
-	r.burst = FW_LOG_BURST;
+	iptc_log_rate(&r);
 	return put_obj(p, "limit", 0, &r, sizeof(r));
 }
 

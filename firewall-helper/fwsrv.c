@@ -382,31 +382,36 @@ static void linger_cb(struct ev_loop *l, ev_timer *w, int revents)
 }
 
 /*
- * A warning any peer can cause at will: at most one of each kind (refused,
- * full; per socket) every PEER_WARN_EVERY seconds, with the number left
- * unsaid since.
+ * A warning any peer can cause at will: at most one of each kind and
+ * socket (status: 0 or 1) every PEER_WARN_EVERY seconds, with the number
+ * left unsaid since.
  */
-static void warn_peer(int kind, const char *fmt, ...)
+enum peer_warn { WARN_REFUSED, WARN_FULL };
+
+static void warn_peer(enum peer_warn what, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void warn_peer(enum peer_warn what, int status, const char *fmt, ...)
 {
-	static ev_tstamp last[4] = { -1e9, -1e9, -1e9, -1e9 };
-	static unsigned long unsaid[4];
+	static ev_tstamp last[2][2] = { { -1e9, -1e9 }, { -1e9, -1e9 } };
+	static unsigned long unsaid[2][2];
+	ev_tstamp *l = &last[what][status];
+	unsigned long *u = &unsaid[what][status];
 	char line[256];
 	va_list ap;
 
-	if (ev_now(loop) - last[kind] < PEER_WARN_EVERY) {
-		unsaid[kind]++;
+	if (ev_now(loop) - *l < PEER_WARN_EVERY) {
+		(*u)++;
 		return;
 	}
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (unsaid[kind] > 0)
-		log_warnx("%s (and %lu more like it since the last)", line,
-		    unsaid[kind]);
+	if (*u > 0)
+		log_warnx("%s (and %lu more like it since the last)", line, *u);
 	else
 		log_warnx("%s", line);
-	last[kind] = ev_now(loop);
-	unsaid[kind] = 0;
+	*l = ev_now(loop);
+	*u = 0;
 }
 
 /*
@@ -430,16 +435,16 @@ static void accept_cb(struct ev_loop *l, ev_io *w, int revents)
 
 		if (!allowed) {
 			fwcore_count_peer_refused();
-			warn_peer(st, "%s socket: peer %s not allowed, dropped",
-			    name, desc);
+			warn_peer(WARN_REFUSED, st, "%s socket: peer %s not "
+			    "allowed, dropped", name, desc);
 			if (nrefused[st] >= MAX_REFUSED) {
 				close(fd);
 				continue;
 			}
 		} else if (nconns[st] >= (!ls->status ? MAX_CONNS :
 		    MAX_STATUS_CONNS + (root ? ROOT_STATUS_EXTRA : 0))) {
-			warn_peer(2 + st, "%s socket: %d connections, peer %s "
-			    "dropped", name, nconns[st], desc);
+			warn_peer(WARN_FULL, st, "%s socket: %d connections, "
+			    "peer %s dropped", name, nconns[st], desc);
 			close(fd);
 			continue;
 		}

@@ -46,10 +46,17 @@ struct dnscache {
 	struct centry **buckets;
 	size_t   nbuckets;              /* power of two */
 	size_t   n, max;
-	size_t   bytes, max_bytes;      /* of the entries' blocks */
+	size_t   bytes;                 /* of the entries' blocks, at most
+	                                   max * DNSCACHE_ENTRY_BYTES */
 	struct centry *head, *tail;
 	struct dnscache_stats st;
 };
+
+static size_t
+max_bytes(const struct dnscache *c)
+{
+	return c->max * DNSCACHE_ENTRY_BYTES;
+}
 
 static size_t
 tail_off(size_t klen)
@@ -146,7 +153,6 @@ dnscache_new(size_t max)
 
 	sip_key_once();
 	c->max = max ? max : 1;
-	c->max_bytes = c->max * DNSCACHE_ENTRY_BYTES;
 	c->nbuckets = 64;
 	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
 	return c;
@@ -265,8 +271,7 @@ void
 dnscache_set_max(struct dnscache *c, size_t max)
 {
 	c->max = max ? max : 1;
-	c->max_bytes = c->max * DNSCACHE_ENTRY_BYTES;
-	while (c->n > c->max || (c->n > 0 && c->bytes > c->max_bytes))
+	while (c->n > c->max || (c->n > 0 && c->bytes > max_bytes(c)))
 		evict_one(c);
 }
 
@@ -367,7 +372,7 @@ dnscache_put_hashed(struct dnscache *c, int qtype, const char *key,
 	e = entry_new(qtype, key, klen, a);
 	/* room for it; one entry larger than the whole budget still goes in */
 	while (c->n > 0 && (c->n >= c->max ||
-	    c->bytes + tail_of(e)->size > c->max_bytes))
+	    c->bytes + tail_of(e)->size > max_bytes(c)))
 		evict_one(c);
 	e->hash = h;
 	e->expires = now + ttl;
@@ -393,5 +398,5 @@ dnscache_stats(const struct dnscache *c, struct dnscache_stats *st)
 	st->entries = c->n;
 	st->max = c->max;
 	st->bytes = c->bytes;
-	st->max_bytes = c->max_bytes;
+	st->max_bytes = max_bytes(c);
 }
