@@ -63,6 +63,7 @@ struct conn {
 	bool             eof;           /* read no more; close when done */
 	bool             dead;          /* close at conn_settle() */
 	bool             flush_last;    /* try to send queued answers first */
+	bool             keeps;         /* one of env->nkeep */
 	char             peer[64];
 };
 
@@ -91,6 +92,8 @@ static void conn_free(struct conn *c)
 	buf_release(&c->in);
 	buf_release(&c->out);
 	policy_parser_free(c->parser);
+	if (c->keeps)
+		env->nkeep--;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -315,6 +318,31 @@ static void conn_flush(struct conn *c)
 		ev_io_stop(loop, &c->wio);
 }
 
+/*
+ * Idle: hold no storage - except the first CONN_KEEP connections, while
+ * their request store is small (buf_consume() has freed in and out buffers
+ * over 2 KiB already).  Postfix's busy connections then reuse their
+ * buffers rather than a malloc() and free() of each per request, and idle
+ * ones hold at most CONN_KEEP * (CONN_KEEP_STORE + 2 * 2 KiB), 2 MiB.
+ */
+#define CONN_KEEP       256
+#define CONN_KEEP_STORE 4096
+
+static void conn_rest(struct conn *c)
+{
+	struct conn_env *env = c->env;
+
+	if (!c->keeps && env->nkeep < CONN_KEEP) {
+		c->keeps = true;
+		env->nkeep++;
+	}
+	if (c->keeps && policy_parser_held(c->parser) <= CONN_KEEP_STORE)
+		return;
+	buf_release(&c->in);
+	buf_release(&c->out);
+	policy_parser_shrink(c->parser);
+}
+
 static void conn_settle(struct conn *c)
 {
 	struct ev_loop *loop = c->env->loop;
@@ -335,12 +363,8 @@ static void conn_settle(struct conn *c)
 	if (!c->eof && !ev_is_active(&c->rio) &&
 	    buf_used(&c->in) < c->in.limit)
 		ev_io_start(loop, &c->rio);
-	if (!c->busy && buf_used(&c->in) == 0 && buf_used(&c->out) == 0) {
-		/* idle: hold no storage */
-		buf_release(&c->in);
-		buf_release(&c->out);
-		policy_parser_shrink(c->parser);
-	}
+	if (!c->busy && buf_used(&c->in) == 0 && buf_used(&c->out) == 0)
+		conn_rest(c);
 }
 
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)

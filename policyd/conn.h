@@ -8,7 +8,9 @@
  * queues the answer in its bounded output buffer.  While a request is
  * pending, further bytes wait in its bounded input buffer (reading stops
  * when that is full).  Storage is released whenever the connection is idle,
- * so that thousands of idle Postfix connections cost little memory.
+ * so that thousands of idle Postfix connections cost little memory - except
+ * by the first CONN_KEEP connections (conn.c), which keep small buffers
+ * between requests instead of a malloc() and free() of each per request.
  */
 #ifndef POLICYD_CONN_H
 #define POLICYD_CONN_H
@@ -29,6 +31,7 @@ struct conn_env {
 	size_t           scratchsz;
 	struct conn     *head;          /* every open connection */
 	unsigned         nconns;
+	unsigned         nkeep;         /* connections keeping storage idle */
 	bool             stopping;      /* draining: no new requests read */
 	void (*closed)(struct conn_env *env);   /* after each close */
 };

@@ -177,6 +177,11 @@ void policy_parser_shrink(struct policy_parser *p)
 	parser_reset(p);
 }
 
+size_t policy_parser_held(const struct policy_parser *p)
+{
+	return p->cap;
+}
+
 static int parser_fail(struct policy_parser *p, const char *why)
 {
 	p->error = why;

@@ -106,6 +106,8 @@ const char *policy_parser_error(const struct policy_parser *p);
 bool policy_parser_pending(const struct policy_parser *p);
 /* Release storage when no partial request is held (idle connections). */
 void policy_parser_shrink(struct policy_parser *p);
+/* Bytes of storage held. */
+size_t policy_parser_held(const struct policy_parser *p);
 
 /*
  * The reply: writes exactly "action=" ACTION "\n\n" into dst and returns its
