@@ -319,25 +319,31 @@ static void conn_flush(struct conn *c)
 }
 
 /*
- * Idle: hold no storage - except the first CONN_KEEP connections, while
- * their request store is small (buf_consume() has freed in and out buffers
- * over 2 KiB already).  Postfix's busy connections then reuse their
+ * Idle: hold no storage - except up to CONN_KEEP connections, each while
+ * what it holds is small.  Postfix's busy connections then reuse their
  * buffers rather than a malloc() and free() of each per request, and idle
- * ones hold at most CONN_KEEP * (CONN_KEEP_STORE + 2 * 2 KiB), 2 MiB.
+ * ones hold at most CONN_KEEP * CONN_KEEP_BYTES, 2 MiB.  A connection that
+ * releases its storage gives its place back.
  */
 #define CONN_KEEP       256
-#define CONN_KEEP_STORE 4096
+#define CONN_KEEP_BYTES 8192
 
 static void conn_rest(struct conn *c)
 {
 	struct conn_env *env = c->env;
+	size_t held = policy_parser_held(c->parser) + c->in.cap + c->out.cap;
 
-	if (!c->keeps && env->nkeep < CONN_KEEP) {
-		c->keeps = true;
-		env->nkeep++;
-	}
-	if (c->keeps && policy_parser_held(c->parser) <= CONN_KEEP_STORE)
+	if (held <= CONN_KEEP_BYTES && (c->keeps || env->nkeep < CONN_KEEP)) {
+		if (!c->keeps) {
+			c->keeps = true;
+			env->nkeep++;
+		}
 		return;
+	}
+	if (c->keeps) {
+		c->keeps = false;
+		env->nkeep--;
+	}
 	buf_release(&c->in);
 	buf_release(&c->out);
 	policy_parser_shrink(c->parser);

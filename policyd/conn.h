@@ -9,8 +9,8 @@
  * pending, further bytes wait in its bounded input buffer (reading stops
  * when that is full).  Storage is released whenever the connection is idle,
  * so that thousands of idle Postfix connections cost little memory - except
- * by the first CONN_KEEP connections (conn.c), which keep small buffers
- * between requests instead of a malloc() and free() of each per request.
+ * by up to CONN_KEEP connections (conn.c), which keep small buffers between
+ * requests instead of a malloc() and free() of each per request.
  */
 #ifndef POLICYD_CONN_H
 #define POLICYD_CONN_H

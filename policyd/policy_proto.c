@@ -58,6 +58,8 @@ static const struct attr_def {
 #define NAME_MAX_LEN 24                 /* ccert_pubkey_fingerprint */
 #define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
 #define HSLOTS 64                       /* a power of two > NATTRS */
+_Static_assert(NAME_MAX_LEN <= 24, "name_eq() compares at most 24 bytes");
+_Static_assert(POLICY_REQ_MAX < UINT16_MAX, "offsets fit in end[]");
 static unsigned char htab[HSLOTS];      /* index into attrs + 1, 0: free */
 
 static inline unsigned name_hash(const char *name, size_t len)
@@ -75,6 +77,8 @@ static void attr_index(void)
 	for (size_t i = 0; i < NATTRS; i++) {
 		unsigned h = name_hash(attrs[i].name, attrs[i].len);
 
+		if (attrs[i].len < NAME_MIN_LEN || attrs[i].len > NAME_MAX_LEN)
+			abort();        /* name_eq() and attr_find() rely on it */
 		while (htab[h] != 0)
 			h = (h + 1) & (HSLOTS - 1);
 		htab[h] = (unsigned char)(i + 1);
@@ -126,7 +130,7 @@ struct policy_parser {
 	size_t  eq;                     /* offset of its first '=', or ABSENT */
 	size_t  nattr;
 	size_t  val[NSLOTS];            /* value offsets, ABSENT if none */
-	size_t  end[NSLOTS];            /* and where each ends (its CR or LF) */
+	uint16_t end[NSLOTS];           /* and where each ends (its CR or LF) */
 	bool    complete;               /* last feed ended a request */
 	const char *error;              /* sticky */
 };
@@ -268,7 +272,7 @@ static inline const char *parser_line(struct policy_parser *p,
 		return "empty attribute name";
 	if ((a = attr_find(line, eq - start)) != NULL) {
 		p->val[a->slot] = eq + 1;
-		p->end[a->slot] = start + n;
+		p->end[a->slot] = (uint16_t)(start + n);        /* < 32 KiB */
 	}
 	return NULL;
 }

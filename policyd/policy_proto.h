@@ -96,7 +96,8 @@ void policy_parser_free(struct policy_parser *p);     /* NULL ok */
  * Feed len bytes.  Consumes bytes up to and including the end of at most one
  * request and sets *used to the count consumed (the rest must be fed
  * again, e.g. after the request has been answered).  On POLICY_PARSE_DONE,
- * *req is filled; its strings live until the next feed/shrink/free.
+ * *req is filled; its strings live until the next feed/shrink/free.  After
+ * POLICY_PARSE_ERROR, *used means nothing.
  */
 enum policy_parse policy_parser_feed(struct policy_parser *p, const char *data,
     size_t len, size_t *used, struct policy_req *req);
