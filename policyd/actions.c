@@ -182,6 +182,10 @@ action_verb(const char *s)
 {
 	size_t w = 0;
 
+	/* the common answer at once (&&: no byte past a shorter string) */
+	if (s[0] == 'D' && s[1] == 'U' && s[2] == 'N' && s[3] == 'N' &&
+	    s[4] == 'O' && (unsigned char)s[5] <= ' ')
+		return AV_DUNNO;
 	/* the word ends at a space, a tab, the end of the string, or the
 	 * LF of a reply line (what the statistics count) */
 	while ((unsigned char)s[w] > ' ')

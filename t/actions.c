@@ -53,7 +53,8 @@ static const struct { const char *s; enum action_verb v; } verbs[] = {
 	{ "DEFERRED", AV_OTHER }, { "DEFER_IF", AV_OTHER }, { "OKAY", AV_OTHER },
 	{ "D", AV_OTHER }, { "4500 x", AV_OTHER }, { "45x x", AV_OTHER },
 	{ "650 x", AV_OTHER }, { "BOUNCE", AV_OTHER }, { "", AV_OTHER },
-	{ " REJECT", AV_OTHER },
+	{ " REJECT", AV_OTHER }, { "DUNNOX", AV_OTHER }, { "DUNN", AV_OTHER },
+	{ "DUNNO later", AV_DUNNO }, { "DUNNo", AV_DUNNO },
 };
 
 static void
