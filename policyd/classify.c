@@ -429,8 +429,10 @@ decide(const struct scan *sc, const struct cl_ipm *ipm, const char **rule)
 		    "access+ip" : "access+digits",
 		    statik ? VCLASS_STATIC : VCLASS_DYNAMIC);
 	/* a hosting word outweighs a static word too: hosters name their
-	 * servers static-..., dedicated-..., colo-... */
-	if ((k & TOK_STATIC) && octets && !(k & TOK_HOSTING))
+	 * servers static-..., dedicated-..., colo-...; and a static word
+	 * with the address names a customer's line only under an ISP's
+	 * domain - hosters unknown to tokens.yaml use A.B.C.D.static.x too */
+	if ((k & TOK_STATIC) && octets && !(k & TOK_HOSTING) && (d & DOM_ISP))
 		RULE("static-word", VCLASS_STATIC);
 	if ((d & DOM_BUSINESS) && numeric)
 		RULE("business-domain", VCLASS_STATIC);

@@ -85,6 +85,11 @@ static const struct tcase cases[] = {
 	{ "vps-185-12-34-61.static.example-dc.net", "185.12.34.61", VCLASS_GENERIC, "by=hosting-word", NULL },
 	{ "12.34.56.78-static.reverse.softlayer.com", "12.34.56.78", VCLASS_GENERIC, "by=hosting-domain", NULL },
 	{ "host89-46-12-34.static.arubacloud.com", "89.46.12.34", VCLASS_GENERIC, "by=hosting-domain", NULL },
+	/* a static word with the address is a static line only under an
+	 * ISP: hosters name their servers A.B.C.D.static.hoster too */
+	{ "75.98.162.166.static.a2webhosting.com", "75.98.162.166", VCLASS_GENERIC, "by=hosting-domain", NULL },
+	{ "186-89-162-69.static.reverse.example-colo.net", "69.162.89.186", VCLASS_GENERIC, "by=ip-in-name", NULL },
+	{ "100-36-12-34.static.verizon.net", "100.36.12.34", VCLASS_STATIC, "by=static-word", NULL },
 	/* one extra letter makes an access word only of an abbreviation:
 	 * spool, homer, tres are English */
 	{ "spool2-01.example.com", "192.0.2.10", VCLASS_NONE, "by=nothing", NULL },
@@ -93,9 +98,12 @@ static const struct tcase cases[] = {
 	/* ISPs' own relays */
 	{ "fed1rmmtao101.cox.net", "68.230.241.1", VCLASS_MAIL, "by=server-word", NULL },
 	{ "amsfep141-int.chello.nl", "62.179.121.41", VCLASS_MAIL, "by=server-word", NULL },
+	{ "vms173001pub.verizon.net", "206.46.173.1", VCLASS_MAIL, "server=vms", NULL },
 	/* fibre lines and mobile carriers' pools */
 	{ "99-1-2-3.fttp.usinternet.com", "99.1.2.3", VCLASS_DYNAMIC, "access=fttp", NULL },
 	{ "ip-172-58-12-34.tmodns.net", "172.58.12.34", VCLASS_DYNAMIC, "by=isp-domain", NULL },
+	{ "host-92-23-208-66.as13285.net", "92.23.208.66", VCLASS_DYNAMIC, "dom=isp:as13285.net", NULL },
+	{ "ip-109-43-177-41.web.vodafone.de", "109.43.177.41", VCLASS_DYNAMIC, "dom=isp:web.vodafone.de", NULL },
 	/* IPv6 groups match whole: 2001-db8-1-23 is another /64 than 2001:db8:1:2 */
 	{ "static-2001-db8-1-23.example.net", "2001:db8:1:2::5", VCLASS_NONE, NULL, "v6-" },
 	{ "x12001-db8-1-2.example.net", "2001:db8:1:2::1", VCLASS_NONE, NULL, "v6-" },
