@@ -32,6 +32,13 @@ r=$(ask 198.51.100.21 unknown 1)
 [[ $r == "action=DUNNO"*"by=no-ptr"* ]]; t_ok $? "no name (a hiccup): class unknown, DUNNO"
 r=$(ask 198.51.100.21 c-198-51-100-21.hsd1.ca.comcast.net 2)
 [[ $r == "action=REJECT"* && $r != *cached* ]]; t_ok $? "the name back: refused, not the cached unknown ($r)"
+
+# a reload empties the cache: a changed classifier decides at once
+kill -HUP "$PD_PID"
+pd_wait_log 'configuration reloaded'
+t_ok $? "SIGHUP: configuration reloaded"
+r=$(ask 198.51.100.20 "$dyn" 5)
+[[ $r == "action=REJECT"* && $r != *cached* ]]; t_ok $? "after the reload: decided anew ($r)"
 pd_stop
 t_is "$PD_RC" 0 "policyd exits 0"
 t_done

@@ -98,6 +98,7 @@ t_is "$(val class_mail)" 1 "class_mail 1"
 t_is "$(val class_unclassified)" 1 "the exception has no class"
 t_is "$(val exceptions)" 1 "exceptions 1"
 t_is "$(val vcache_hits)" 1 "vcache_hits 1"
+t_is "$(val vcache_misses)" 2 "vcache_misses 2 (an exception asks no cache)"
 grep -qx 'policyd_verdicts_total{class="dynamic"} 2' <<<"$(stats "stats prometheus")"
 t_ok $? "prometheus: verdicts by class"
 pd_stop

@@ -65,6 +65,23 @@ check_verbs(void)
 		    verbs[i].s, (int)verbs[i].v);
 }
 
+/* The whole action at most ACTIONS_TEXT_MAX bytes: at the edge and past. */
+static void
+check_action_length(void)
+{
+	char s[ACTIONS_TEXT_MAX + 2];
+	const char *err;
+
+	memcpy(s, "REJECT ", 7);
+	memset(s + 7, 'x', sizeof(s) - 8);
+	s[ACTIONS_TEXT_MAX] = '\0';
+	ok(action_check(s, &err) == 0, "an action of %d bytes accepted",
+	    ACTIONS_TEXT_MAX);
+	s[ACTIONS_TEXT_MAX] = 'x';
+	s[ACTIONS_TEXT_MAX + 1] = '\0';
+	ok(action_check(s, &err) < 0, "one of %d refused", ACTIONS_TEXT_MAX + 1);
+}
+
 static void
 check_actions(void)
 {
@@ -115,7 +132,17 @@ check_cache(void)
 	    out.name == 7 && strcmp(out.reason, "by=access+ip") == 0,
 	    "hit within the TTL, the name key kept");
 	ok(!vcache_get(c, &b, 500, &out), "another address misses");
+	ok(vcache_get(c, &a, 1099, &out), "hit 1 ms before the TTL ends");
 	ok(!vcache_get(c, &a, 1100, &out), "miss once the TTL passed");
+	{
+		struct addr z;  /* 102:304:: holds 1.2.3.4's bytes, zero-padded */
+
+		addr_parse(&z, "1.2.3.4");
+		vcache_put(big, &z, 1200, &v);
+		addr_parse(&z, "102:304::");
+		ok(!vcache_get(big, &z, 1201, &out),
+		    "102:304:: does not get 1.2.3.4's verdict");
+	}
 	vcache_put(c, &a, 2000, &v);
 	v.cls = VCLASS_MAIL;
 	vcache_put(c, &a, 2001, &v);
@@ -195,6 +222,7 @@ main(void)
 	struct actions a;
 
 	check_actions();
+	check_action_length();
 	check_verbs();
 	actions_defaults(&a);
 	ok(strncmp(actions_for(&a, VCLASS_DYNAMIC), "REJECT broadband-dynamic: ", 26) == 0,

@@ -63,6 +63,8 @@ test_addr(void)
 	ok(addr_is_linklocal(&a), "fe80::/10 is link-local");
 	addr_parse(&a, "::");
 	ok(addr_is_unspecified(&a), ":: is unspecified");
+	addr_parse(&a, "::2");
+	ok(!addr_is_unspecified(&a), "::2 is not (all 16 bytes count)");
 }
 
 static void

@@ -192,6 +192,42 @@ big(void)
 	exceptions_free(x);
 }
 
+/* A name listed twice: the later until: wins, in either order; an entry
+ * holds up to the second before its until:. */
+static void
+name_until(void)
+{
+	char path[] = "/tmp/exc-until-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *fp = fdopen(fd, "w");
+	struct exceptions *x;
+	struct ydoc *doc;
+	struct exc_query q = { NULL, NULL, NULL, NULL };
+	time_t t1, t2;
+
+	fprintf(fp, "domains:\n"
+	    "  - { value: a.example, until: 2030-01-01 }\n"
+	    "  - { value: a.example, until: 2040-01-01 }\n"
+	    "  - { value: b.example, until: 2040-01-01 }\n"
+	    "  - { value: b.example, until: 2030-01-01 }\n");
+	fclose(fp);
+	x = exceptions_load_file(path, &doc);
+	unlink(path);
+	ydoc_free(doc);
+	if (!ok(x != NULL, "until file loads"))
+		return;
+	exc_parse_until("2030-01-01", &t1);
+	exc_parse_until("2040-01-01", &t2);
+	q.client_name = "a.example";
+	ok(exceptions_match(x, &q, t1 + 60) != NULL, "a: the later until wins");
+	q.client_name = "b.example";
+	ok(exceptions_match(x, &q, t1 + 60) != NULL, "b (listed the other "
+	    "way round): the later until wins");
+	ok(exceptions_match(x, &q, t2 - 1) != NULL, "a second before until: in");
+	ok(exceptions_match(x, &q, t2) == NULL, "at until: out");
+	exceptions_free(x);
+}
+
 /* A network shorter than /16 repeated: what lasts longer wins in every
  * /16 slot it covers, whichever order the repeats come in. */
 static void
@@ -256,6 +292,7 @@ main(void)
 
 	golden();
 	big();
+	name_until();
 	short_repeats();
 	return done_testing();
 }
