@@ -8,6 +8,7 @@
 
 #include "common/linebatch.h"
 #include "common/log.h"
+#include "common/strcopy.h"
 
 void
 linebatch_init(struct linebatch *b, const char *ident, bool to_stderr)
@@ -15,7 +16,7 @@ linebatch_init(struct linebatch *b, const char *ident, bool to_stderr)
 	b->active = to_stderr;
 	b->len = 0;
 	if (log_journal())      /* journald adds ident and pid (log.h) */
-		snprintf(b->prefix, sizeof(b->prefix), "%s",
+		str_copy(b->prefix, sizeof(b->prefix),
 		    log_line_start(stderr, LOG_INFO));
 	else
 		snprintf(b->prefix, sizeof(b->prefix), "%s[%ld]: ", ident,

@@ -230,15 +230,14 @@ static size_t scan_line(const char *s, size_t n, size_t *eqp)
 		    _mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, nul)));
 		unsigned e = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, eqs));
 
-		if (stop != 0) {
+		if (stop != 0)
 			e &= (stop & -stop) - 1;        /* before the stop */
-			if (e != 0 && eq == ABSENT)
-				eq = i + (size_t)__builtin_ctz(e);
+		if (e != 0 && eq == ABSENT)
+			eq = i + (size_t)__builtin_ctz(e);
+		if (stop != 0) {
 			*eqp = eq;
 			return i + (size_t)__builtin_ctz(stop);
 		}
-		if (e != 0 && eq == ABSENT)
-			eq = i + (size_t)__builtin_ctz(e);
 	}
 #endif
 	for (; i < n && s[i] != '\n' && s[i] != '\0'; i++)
