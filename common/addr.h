@@ -1,5 +1,6 @@
 /*
- * addr.h - IPv4/IPv6 addresses and CIDR ranges, parsed only with inet_pton.
+ * addr.h - IPv4/IPv6 addresses and CIDR ranges, parsed with inet_pton
+ * (addr_parse() reads a plain dotted quad itself first, to the same bytes).
  *
  * struct addr holds one address in network byte order; IPv4 uses a[0..3].
  * addr_parse() accepts the forms inet_pton accepts, plus "[v6]" when

@@ -67,6 +67,81 @@ test_addr(void)
 	ok(!addr_is_unspecified(&a), "::2 is not (all 16 bytes count)");
 }
 
+/* What addr_parse() must give for s: inet_pton's verdict and bytes. */
+static int
+pton_ref(struct addr *out, const char *s)
+{
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, s, out->a) == 1) {
+		out->family = AF_INET;
+		return 0;
+	}
+	if (strchr(s, ':') == NULL || inet_pton(AF_INET6, s, out->a) != 1)
+		return -1;
+	out->family = AF_INET6;
+	if (memcmp(out->a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(out->a, out->a + 12, 4);
+		memset(out->a + 4, 0, 12);
+		out->family = AF_INET;
+	}
+	return 0;
+}
+
+/* addr_parse() reads plain dotted quads by hand: it must agree with
+ * inet_pton on every octet text up to four characters in either end of
+ * a quad, and on a million strings made of digits, dots and a few other
+ * bytes. */
+static void
+test_addr_quads(void)
+{
+	static const char alpha[] = "0123456789........0125:x ";
+	struct addr a, want;
+	char s[32], oct[8];
+	int diff = 0, v4 = 0;
+	unsigned long x = 0x9e3779b97f4a7c15ul;
+
+	for (int len = 1; len <= 4; len++) {
+		int top = len == 1 ? 10 : len == 2 ? 100 : len == 3 ? 1000 : 10000;
+
+		for (int v = 0; v < top; v++) {
+			snprintf(oct, sizeof(oct), "%0*d", len, v);
+			for (int at = 0; at < 4; at++) {
+				snprintf(s, sizeof(s), "%s.%s.%s.%s",
+				    at == 0 ? oct : "7", at == 1 ? oct : "8",
+				    at == 2 ? oct : "9", at == 3 ? oct : "10");
+				int r = addr_parse(&a, s), w = pton_ref(&want, s);
+				diff += r != w || (r == 0 && !addr_equal(&a, &want));
+				v4 += w == 0;
+			}
+		}
+	}
+	is_int(diff, 0, "addr_parse agrees with inet_pton on each octet text");
+	is_int(v4, 4 * 256, "and takes exactly the 256 values in each place");
+	diff = v4 = 0;
+	for (int i = 0; i < 1000000; i++) {
+		size_t n;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;        /* xorshift */
+		n = 1 + x % 20;
+		for (size_t j = 0; j < n; j++)
+			s[j] = alpha[(x >> (5 + 5 * (j % 11))) % (sizeof(alpha) - 1)];
+		s[n] = '\0';
+		if (i % 4 == 0)         /* often a quad, to reach the edges */
+			snprintf(s, sizeof(s), "%lu.%lu.%lu.%lu%s", x % 300,
+			    (x >> 9) % 1100, (x >> 20) % 260, (x >> 31) % 10,
+			    (x >> 40) % 8 == 0 ? "." : "");
+		int r = addr_parse(&a, s), w = pton_ref(&want, s);
+		diff += r != w || (r == 0 && !addr_equal(&a, &want));
+		v4 += r == 0;
+	}
+	is_int(diff, 0, "addr_parse agrees with inet_pton on 1,000,000 strings");
+	addr_parse(&a, "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
+	addr_parse(&a, "192.0.2.1");
+	ok(a.family == AF_INET && memcmp(a.a + 4, "\0\0\0\0\0\0\0\0\0\0\0\0",
+	    12) == 0, "a dotted quad clears what an earlier address left");
+	ok(v4 > 20000, "of which %d are addresses", v4);
+}
+
 static void
 test_cidr(void)
 {
@@ -308,6 +383,7 @@ int
 main(void)
 {
 	test_addr();
+	test_addr_quads();
 	test_cidr();
 	test_num();
 	test_buf();
