@@ -20,6 +20,7 @@
 #include "policyd/dns.h"
 #include "policyd/dnscheck.h"
 #include "policyd/dnsconf.h"
+#include "policyd/policy_proto.h"
 
 struct dnscheck;
 
@@ -52,9 +53,9 @@ struct dnscheck {
 bool
 dnscheck_name_usable(const char *name)
 {
-	/* Postfix sends "unknown" in small letters: one strcmp for it */
+	/* Postfix sends "unknown" in small letters: that first */
 	return name != NULL && name[0] != '\0' &&
-	    strcmp(name, "unknown") != 0 && ((name[0] | 0x20) != 'u' ||
+	    !policy_is_unknown(name) && ((name[0] | 0x20) != 'u' ||
 	    strcasecmp(name, "unknown") != 0) && dnsmsg_name_ok(name);
 }
 

@@ -87,8 +87,7 @@ verdict_fini(void)
 static bool
 usable(const char *s)
 {
-	/* the first letter first: up to three calls per request */
-	return s && *s && (*s != 'u' || strcmp(s, "unknown") != 0);
+	return s && *s && !policy_is_unknown(s);
 }
 
 void

@@ -13,6 +13,7 @@
 #include "common/yconf.h"
 #include "policyd/dns.h"
 #include "policyd/dnscache.h"
+#include "policyd/dnscheck.h"
 #include "policyd/dnsconf.h"
 #include "policyd/dnsmsg.h"
 #include "t/tap.h"
@@ -399,9 +400,29 @@ test_bytes(void)
 	dnscache_free(c);
 }
 
+/* A name policyd may use instead of looking it up itself. */
+static void
+test_name_usable(void)
+{
+	static const struct { const char *name; bool usable; } cases[] = {
+		{ "mail.example.net", true }, { "unknownhost.example", true },
+		{ "unknow", true }, { "u", true },
+		{ "unknown", false }, { "UNKNOWN", false }, { "Unknown", false },
+		{ "", false }, { "a..b", false }, { ".a", false },
+		{ "a b", false }, { "a\"b", false },
+	};
+
+	ok(!dnscheck_name_usable(NULL), "no name is not usable");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(dnscheck_name_usable(cases[i].name) == cases[i].usable,
+		    "\"%s\" is %susable", cases[i].name,
+		    cases[i].usable ? "" : "not ");
+}
+
 int
 main(void)
 {
+	test_name_usable();
 	test_cache();
 	test_bytes();
 	test_churn();

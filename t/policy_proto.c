@@ -346,8 +346,20 @@ static void test_reply(void)
 	is_int(policy_reply_format(b, 15, "DUNNO", 5), 14, "just fits");
 }
 
+static void test_unknown(void)
+{
+	static const char *const no[] = { "", "u", "unknow", "unknown ",
+		"unknown.", "unknowns", "Unknown", "UNKNOWN", "nknown",
+		"unkn0wn", "xunknown" };
+
+	ok(policy_is_unknown("unknown"), "\"unknown\" is Postfix's unknown");
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ok(!policy_is_unknown(no[i]), "\"%s\" is not", no[i]);
+}
+
 int main(void)
 {
+	test_unknown();
 	test_cases();
 	test_limits();
 	test_api();
