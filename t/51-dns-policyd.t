@@ -99,10 +99,16 @@ t_ok $? "the excepted client passed by its exception" || echo "#   $l"
 t_is "$(dns_room_queries '77\.3\.0\.198')" 0 "no lookup for the excepted client"
 
 # -q --dns: live lookups, explained.
+p1=$(dns_room_queries '21\.2\.0\.192\.in-addr\.arpa\. PTR')
+f1=$(dns_room_queries 'dsl-192-0-2-21\.dyn\.example\.net\. A ')
 out=$($POLICYD -c "$PD_CONF" -q - 192.0.2.21 --dns 2>/dev/null)
 grep -q '^ptr: found dsl-192-0-2-21.dyn.example.net' <<<"$out" &&
     grep -q '^forward: confirmed' <<<"$out" && grep -q '^class: dynamic' <<<"$out"
 t_ok $? "-q --dns: PTR, confirmation and class" || sed 's/^/#   /' <<<"$out"
+# the explanation and the verdict after it share the answers: one query each
+t_is "$(( $(dns_room_queries '21\.2\.0\.192\.in-addr\.arpa\. PTR') - p1 )) $((
+    $(dns_room_queries 'dsl-192-0-2-21\.dyn\.example\.net\. A ') - f1 ))" "1 1" \
+    "-q --dns: one PTR and one A query, explained and decided"
 out=$($POLICYD -c "$PD_CONF" -q - 192.0.2.50 --dns 2>/dev/null)
 grep -q '^dnsbl pbl.test: listed 127.0.0.10' <<<"$out"
 t_ok $? "-q --dns: DNSBL listing" || sed 's/^/#   /' <<<"$out"
