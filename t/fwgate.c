@@ -72,6 +72,28 @@ static const struct scenario scenarios[] = {
 		{ 20 * S, "2001:db8::1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
 		{ 29 * S, "2001:db8::1", "dynamic", E, 1, 0, 0, "queued" },
 	} },
+	/* The window's edge: a refusal window_ms old is out of it, one 1 ms
+	 * younger is in. */
+	{ .name = "window edge", .p = P(true, 2, 10 * S, 600 * S, 0), .steps = {
+		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
+		{ 10 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
+		{ 20 * S - 1, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
+	} },
+	/* after 3: the third refusal within the window queues, the ring of
+	 * refusal times rolls over (the oldest is replaced), the block holds
+	 * to 1 ms before hold_ms, and counting restarts at the start of the
+	 * ring (the refusal that queued, exactly window_ms old then, is gone). */
+	{ .name = "threshold edge, ring rolled over, hold edge", .p = P(true, 3, 10 * S, 10 * S, 0), .steps = {
+		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/3" },
+		{ 5 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-2/3" },
+		{ 10 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-2/3" },
+		{ 15 * S - 1, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
+		{ 15 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:active" },
+		{ 25 * S - 2, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:active" },
+		{ 25 * S - 1, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/3" },
+		{ 30 * S, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-2/3" },
+		{ 35 * S - 2, "192.0.2.1", "dynamic", E, 1, 0, 0, "queued" },
+	} },
 	{ .name = "not refused does not count", .p = P(true, 2, 10 * S, 600 * S, 0), .steps = {
 		{ 0, "192.0.2.1", "dynamic", E, 1, 0, 0, "skipped:threshold-1/2" },
 		{ 1 * S, "192.0.2.1", "dynamic", E, 0, 0, 0, "" },

@@ -89,6 +89,50 @@ static int prom_valid(const char *s)
 	return 1;
 }
 
+/*
+ * The periodic summary line, every field at once: each counter holds a
+ * value of its own, so a field left out, or two swapped, gives a line
+ * other than the one expected.
+ */
+static void test_summary_fields(void)
+{
+	static const char want[] = "stats: requests=101 reject=2 defer=3 "
+	    "defer_if_permit=4 warn=5 dunno=6 dynamic=7 static=8 "
+	    "exceptions=9 deadline=10 malformed=11 conns=12 dns_failures=13 "
+	    "fw_queued=14 fw_errors=15 fw_queue=16";
+	char line[1024];
+	int i;
+
+	stats_reset();
+	stats_add(STAT_REQUESTS, 101);
+	for (i = 0; i < 2; i++)
+		stats_answer("REJECT no", "dynamic");
+	for (i = 0; i < 3; i++)
+		stats_answer("450 4.7.1 later", "static");
+	for (i = 0; i < 4; i++)
+		stats_answer("DEFER_IF_PERMIT maybe", "mail");
+	for (i = 0; i < 5; i++)
+		stats_answer("WARN would reject", NULL);
+	for (i = 0; i < 6; i++)
+		stats_answer("DUNNO", "generic");
+	for (i = 0; i < 5; i++)         /* classes apart from actions */
+		stats_answer("OK", "dynamic");
+	for (i = 0; i < 5; i++)
+		stats_answer("HOLD", "static");
+	stats_add(STAT_EXCEPTIONS, 9);
+	stats_add(STAT_DEADLINE, 10);
+	stats_add(STAT_MALFORMED, 11);
+	stats_add(STAT_CONN_ACCEPTED, 20);      /* open: 20 - 8 */
+	stats_add(STAT_CONN_CLOSED, 8);
+	stats_add(STAT_DNS_FAILURES, 13);
+	stats_add(STAT_FW_QUEUED, 14);
+	stats_add(STAT_FW_ERRORS, 15);
+	stats_set(STAT_G_FW_QUEUE, 16);
+	stats_summary(line, sizeof(line));
+	is_str(line, want, "summary: every field, each in its place");
+	stats_reset();
+}
+
 int main(void)
 {
 	struct buf b;
@@ -184,5 +228,6 @@ int main(void)
 	}
 	stats_reset();
 	is_int(stats_get(STAT_REQUESTS), 0, "stats_reset");
+	test_summary_fields();
 	return done_testing();
 }

@@ -3,7 +3,7 @@
 # helpers of t/lib/policyd.sh and t/lib/hostile.sh source it too.
 #
 #   t_ok RC TEXT...      "ok N - TEXT" when RC is 0, else "not ok N - TEXT"
-#                        (counted in t_fail)
+#                        (counted in t_fail, and returns 1)
 #   t_is GOT WANT TEXT   t_ok on GOT = WANT, both shown when they differ
 #   ok RC NAME           t_ok with the name as one argument
 #   tap_plan             "1..N", after the last test
@@ -11,7 +11,7 @@
 t_n=0
 t_fail=0
 
-t_ok() {
+t_ok() {         # returns 1 on failure: `t_ok $? what || diagnostics`
 	local rc=$1
 	shift
 	t_n=$((t_n + 1))
@@ -20,6 +20,7 @@ t_ok() {
 	else
 		echo "not ok $t_n - $*"
 		t_fail=$((t_fail + 1))
+		return 1
 	fi
 }
 
