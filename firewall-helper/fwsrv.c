@@ -179,7 +179,7 @@ static void reply(struct conn *c, const char *s)
 
 static void status_line(struct conn *c, char *line, size_t len)
 {
-	char r[64];
+	char r[80];             /* the longest: "ERR busy: ..." with 20 digits */
 	long n;
 
 	if (len > 0 && line[len - 1] == '\r')

@@ -276,10 +276,11 @@ chan_cb(void *arg, int status, const unsigned char *abuf, int alen)
 	dns_answer_release(&a);
 }
 
-/* The cache and in-flight key of name: lowercased, no trailing dot.  Its
- * length, 0 when the name is empty or too long. */
+/* The cache and in-flight key of name, into key (DNS_NAME_MAX + 2 bytes):
+ * lowercased, no trailing dot.  Its length, 0 when the name is empty or
+ * too long. */
 static size_t
-key_make(char key[DNS_NAME_MAX + 2], const char *name)
+key_make(char *key, const char *name)
 {
 	const uint64_t ones = 0x0101010101010101ull, top = ones * 0x80;
 	size_t n = strlen(name), i;
