@@ -10,7 +10,7 @@ printf 'action=DUNNO\n\n' > "$T_TMP/dunno"
 # -q: one verdict on stdout
 pd_conf "listen: [ $SPEC ]
 classes: { none: DEFER_IF_PERMIT later }"
-out=$($POLICYD -c "$PD_CONF" -q host.example 192.0.2.1)
+out=$($POLICYD -c "$PD_CONF" -q host.example 192.0.2.1 2> "$T_TMP/q.err")
 t_ok $? "-q exits 0"
 case $out in
 *"action: DEFER_IF_PERMIT later"*) t_ok 0 "-q prints the action" ;;
