@@ -98,6 +98,7 @@ sub render {
 			    . roff($o->{dflt}) . "\\fR.\n.br\n" . roff($o->{desc}) . "\n";
 		}
 	}
+	$out =~ s{\@([A-Z_]+)\@}{$def{$1} // die "$file: unknown placeholder \@$1\@\n"}ge;
 	return $out . ".ad\n";
 }
 

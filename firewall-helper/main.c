@@ -38,7 +38,10 @@
 #define EX_OSERR   71
 #define EX_CONFIG  78
 
-#define DEFAULT_CONF "/etc/policyd/firewall-helper.yaml"
+#ifndef CONFDIR
+#define CONFDIR "/etc/policyd"     /* make: -DCONFDIR=\"$(CONFDIR)\" */
+#endif
+#define DEFAULT_CONF CONFDIR "/firewall-helper.yaml"
 
 static const char *conf_path = DEFAULT_CONF;
 static struct fwh_config *cfg;

@@ -4,6 +4,8 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage] [SYSCONFDIR=...]
 #   make uninstall                   remove what install put (not the config)
 #   make install-nobuild             install without (re)building the programs
+#                                    (refused when they were built for
+#                                    another CONFDIR: their default -c)
 #
 # Layout (PREFIX=/usr puts the configuration in /etc):
 #   $(SBINDIR)/policyd, firewall-helper          mode 0755, never set[ug]id
@@ -33,6 +35,8 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 INSTALL     ?= install
+# the programs' default configuration file is $(CONFDIR)/NAME.yaml
+ALL_CFLAGS  += -DCONFDIR=\"$(CONFDIR)\"
 
 # The three configuration files are examples for $(CONFDIR); any other
 # etc/*.yaml is data the classifier reads (tokens) and goes to PKGDATADIR.
@@ -78,6 +82,10 @@ install: $(POLICYD) $(FWHELPER) man
 # relink what other tests are running).
 install-nobuild: man
 	@test -x $(POLICYD) -a -x $(FWHELPER) || { echo "install: build first (make)" >&2; exit 1; }
+	@for p in $(POLICYD) $(FWHELPER); do $$p -h 2>&1 | \
+		grep -qF "FILE: $(CONFDIR)/$$(basename $$p).yaml unless given" || { \
+		echo "install: $$p was built for another configuration directory" \
+		    "than $(CONFDIR): make PREFIX=$(PREFIX) first" >&2; exit 1; }; done
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CONFDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(PKGDATADIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \

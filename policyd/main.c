@@ -38,7 +38,10 @@
 #include "policyd/server.h"
 #include "policyd/statsock.h"
 
-#define DEFAULT_CONF "/etc/policyd/policyd.yaml"
+#ifndef CONFDIR
+#define CONFDIR "/etc/policyd"     /* make: -DCONFDIR=\"$(CONFDIR)\" */
+#endif
+#define DEFAULT_CONF CONFDIR "/policyd.yaml"
 
 static int opt_foreground, opt_verbose, opt_dns;
 static struct statsock *statsock;
