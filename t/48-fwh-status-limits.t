@@ -18,19 +18,7 @@ fwh_conf "status_socket: { path: $FWH_DIR/status.sock, mode: '0666', allow_users
 fwh_start || { echo "Bail out! the helper did not start"; exit 1; }
 # 60,000 blocks with reasons of 250 bytes: about 19 MB a listing
 reason=$(printf 'r%.0s' $(seq 250))
-perl -MIO::Socket::UNIX -e '
-	my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!";
-	my $ok = 0;
-	for my $b (0 .. 59) {           # a thousand at a time, replies read
-		for my $i ($b * 1000 .. $b * 1000 + 999) {
-			printf $s "add 10.%d.%d.%d ttl=3600 reason=%s\n", $i >> 16,
-			    ($i >> 8) & 255, $i & 255, $ARGV[1];
-		}
-		$s->flush;
-		for (1 .. 1000) { my $l = <$s> // last; $ok++ if $l =~ /^OK/ }
-	}
-	print "$ok\n"' "$FWH_DIR/cmd.sock" "$reason" > "$FWH_DIR/adds.out"
-n=$(cat "$FWH_DIR/adds.out")
+n=$(fwh_fill 60000 "$reason")
 [ "$n" = 60000 ]; ok $? "60,000 blocks in ($n OK)"
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$FWH_PID/status"; }
 r0=$(rss)

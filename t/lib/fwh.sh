@@ -171,3 +171,21 @@ fwh_addrs() {
 		echo "198.18.$(( (i >> 8) & 255 )).$(( i & 255 ))"
 	done
 }
+
+# fwh_fill N REASON: N blocks (10.x.y.z, an hour each, that reason) through
+# the command socket, a thousand at a time with the replies read; prints
+# how many were answered OK.
+fwh_fill() {
+	perl -MIO::Socket::UNIX -e '
+		my ($path, $n, $reason) = @ARGV;
+		my $s = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!";
+		my $ok = 0;
+		for (my $b = 0; $b < $n; $b += 1000) {
+			my $e = $b + 1000 < $n ? $b + 1000 : $n;
+			printf $s "add 10.%d.%d.%d ttl=3600 reason=%s\n", $_ >> 16,
+			    ($_ >> 8) & 255, $_ & 255, $reason for $b .. $e - 1;
+			$s->flush;
+			for ($b .. $e - 1) { my $l = <$s> // last; $ok++ if $l =~ /^OK/ }
+		}
+		print "$ok\n"' "$FWH_DIR/cmd.sock" "$1" "$2"
+}
