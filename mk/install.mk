@@ -4,8 +4,8 @@
 #   make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage] [SYSCONFDIR=...]
 #   make uninstall                   remove what install put (not the config)
 #   make install-nobuild             install without (re)building the programs
-#                                    (refused when they were built for
-#                                    another CONFDIR: their default -c)
+#                                    (as last built: their default -c is
+#                                    the CONFDIR of that build)
 #
 # Layout (PREFIX=/usr puts the configuration in /etc):
 #   $(SBINDIR)/policyd, firewall-helper          mode 0755, never set[ug]id
@@ -82,10 +82,6 @@ install: $(POLICYD) $(FWHELPER) man
 # relink what other tests are running).
 install-nobuild: man
 	@test -x $(POLICYD) -a -x $(FWHELPER) || { echo "install: build first (make)" >&2; exit 1; }
-	@for p in $(POLICYD) $(FWHELPER); do $$p -h 2>&1 | \
-		grep -qF "FILE: $(CONFDIR)/$$(basename $$p).yaml unless given" || { \
-		echo "install: $$p was built for another configuration directory" \
-		    "than $(CONFDIR): make PREFIX=$(PREFIX) first" >&2; exit 1; }; done
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(CONFDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(PKGDATADIR) \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \

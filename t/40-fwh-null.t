@@ -16,12 +16,14 @@ printf 'ttl: soon\nbogus: 1\n' > "$FWH_DIR/bad.yaml"
 out=$("$FWH_BIN" -c "$FWH_DIR/bad.yaml" -n 2>&1); rc=$?
 [ $rc = 78 ]; ok $? "-n on a bad file exits 78"
 [ "$(grep -c "^$FWH_DIR/bad.yaml:[0-9]*:[0-9]*: " <<<"$out")" = 2 ]; ok $? "every error as FILE:LINE:COL"
+# the default file, as -h names it (t/99 checks it follows PREFIX)
+def=$("$FWH_BIN" -h 2>&1 | sed -n 's/^FILE: \(.*\) unless given$/\1/p')
 out=$("$FWH_BIN" -n 2>&1); rc=$?
-if [ -e /etc/policyd/firewall-helper.yaml ]; then
-	[ $rc != 64 ]; ok $? "no -c: the installed /etc/policyd/firewall-helper.yaml is read"
+if [ -e "$def" ]; then
+	[ $rc != 64 ]; ok $? "no -c: the installed $def is read"
 else
-	[ $rc = 78 ] && [[ $out == "/etc/policyd/firewall-helper.yaml:"* ]]
-	ok $? "no -c: /etc/policyd/firewall-helper.yaml is the file: $out"
+	[ -n "$def" ] && [ $rc = 78 ] && [[ $out == "$def:"* ]]
+	ok $? "no -c: $def (-h's default) is the file: $out"
 fi
 
 fwh_start; ok $? "helper starts"
