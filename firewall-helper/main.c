@@ -38,10 +38,7 @@
 #define EX_OSERR   71
 #define EX_CONFIG  78
 
-#ifndef CONFDIR
-#define CONFDIR "/etc/policyd"     /* make: -DCONFDIR=\"$(CONFDIR)\" */
-#endif
-#define DEFAULT_CONF CONFDIR "/firewall-helper.yaml"
+#define DEFAULT_CONF CONFDIR "/firewall-helper.yaml"   /* CONFDIR: make -D, mk/install.mk */
 
 static const char *conf_path = DEFAULT_CONF;
 static struct fwh_config *cfg;

@@ -35,8 +35,6 @@ UNITDIR     ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 INSTALL     ?= install
-# the programs' default configuration file is $(CONFDIR)/NAME.yaml
-ALL_CFLAGS  += -DCONFDIR=\"$(CONFDIR)\"
 
 # The three configuration files are examples for $(CONFDIR); any other
 # etc/*.yaml is data the classifier reads (tokens) and goes to PKGDATADIR.
@@ -63,13 +61,18 @@ PATH_SED = -e 's|/usr/sbin/policyd|$(SBINDIR)/policyd|g' \
 
 man: $(MAN_PAGES)
 
-# The pages name the installed paths: made again when those change.
-MAN_DIRS = CONFDIR=$(CONFDIR) SBINDIR=$(SBINDIR) PKGDATADIR=$(PKGDATADIR) DOCDIR=$(DOCDIR)
-$(B)/man/.dirs: FORCE
+# The pages and the programs' default configuration file
+# ($(CONFDIR)/NAME.yaml, compiled into the two main.o) name the installed
+# paths: made again when those change, and only they.
+DIRS = CONFDIR=$(CONFDIR) SBINDIR=$(SBINDIR) PKGDATADIR=$(PKGDATADIR) DOCDIR=$(DOCDIR)
+$(B)/.dirs: FORCE
 	@mkdir -p $(dir $@)
-	@echo '$(MAN_DIRS)' | cmp -s - $@ || echo '$(MAN_DIRS)' > $@
+	@echo '$(DIRS)' | cmp -s - $@ || echo '$(DIRS)' > $@
 
-$(B)/man/%: doc/%.in $(MAN_DEPS) $(B)/man/.dirs
+$(call obj,policyd/main.c firewall-helper/main.c): $(B)/.dirs
+$(call obj,policyd/main.c firewall-helper/main.c): private ALL_CFLAGS += -DCONFDIR=\"$(CONFDIR)\"
+
+$(B)/man/%: doc/%.in $(MAN_DEPS) $(B)/.dirs
 	@mkdir -p $(dir $@)
 	$(call msg,MAN,$@)
 	$(Q)perl doc/mkman.pl -D CONFDIR=$(CONFDIR) -D SBINDIR=$(SBINDIR) \

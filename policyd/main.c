@@ -38,10 +38,7 @@
 #include "policyd/server.h"
 #include "policyd/statsock.h"
 
-#ifndef CONFDIR
-#define CONFDIR "/etc/policyd"     /* make: -DCONFDIR=\"$(CONFDIR)\" */
-#endif
-#define DEFAULT_CONF CONFDIR "/policyd.yaml"
+#define DEFAULT_CONF CONFDIR "/policyd.yaml"   /* CONFDIR: make -D, mk/install.mk */
 
 static int opt_foreground, opt_verbose, opt_dns;
 static struct statsock *statsock;

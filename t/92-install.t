@@ -9,17 +9,13 @@ cd "$(dirname "$0")/.." || exit 1
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 . t/lib/tap.sh
+. t/lib/treecopy.sh
 
 # PREFIX=/usr: programs built for it (their default -c is in /etc/policyd),
-# from a copy of the tree, so that the programs other tests run are never
-# relinked; -O0 without LTO, a few seconds.  Nothing from the caller's make
-# (MAKEFLAGS) or environment picks the directories.
+# from a copy of the tree (t/lib/treecopy.sh), a few seconds.
 src=$tmp/src
-mkdir -p "$src"
-tar -c --exclude=policyd/policyd --exclude=firewall-helper/firewall-helper \
-    GNUmakefile mk common policyd firewall-helper doc etc systemd | tar -x -C "$src"
-srcmake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u SYSCONFDIR \
-    -u CONFDIR make -C "$src" SANITIZE= LTO= OPT=-O0 "$@"; }
+tree_copy "$src"
+srcmake() { tree_make "$src" "$@"; }
 inst() { "${MAKE_IN:-make}" -s --no-print-directory "$@" >"$tmp/make.out" 2>&1 ||
     { sed 's/^/# /' "$tmp/make.out"; return 1; }; }
 MAKE_IN=srcmake inst -j"$(nproc)" PREFIX=/usr policyd/policyd \

@@ -9,6 +9,7 @@
 # path and `-n` must report that key at that path.  Nothing is installed.
 cd "$(dirname "$0")/.." || exit 1
 . t/lib/tap.sh
+. t/lib/treecopy.sh
 
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -25,15 +26,9 @@ fi
 # every check
 check() {
 	local confdir=$1 src=$tmp/src${2//\//-} p name out top
-	mkdir -p "$src"
-	tar -c --exclude=policyd/policyd --exclude=firewall-helper/firewall-helper \
-	    GNUmakefile mk common policyd firewall-helper doc | tar -x -C "$src"
-	# nothing from the caller's make (MAKEFLAGS: `make test PREFIX=...`)
-	# or environment chooses the directories or the variant
-	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u SYSCONFDIR \
-	    -u CONFDIR make -s --no-print-directory -C "$src" -j"$(nproc)" \
-	    SANITIZE= LTO= OPT=-O0 ${2:+PREFIX=$2} \
-	    policyd/policyd firewall-helper/firewall-helper man \
+	tree_copy "$src"
+	if ! tree_make "$src" -s --no-print-directory -j"$(nproc)" \
+	    ${2:+PREFIX=$2} policyd/policyd firewall-helper/firewall-helper man \
 	    >"$src/make.out" 2>&1; then
 		ok 1 "PREFIX=${2:-default}: build"
 		sed 's/^/# /' "$src/make.out"
