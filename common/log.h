@@ -41,11 +41,10 @@ const char *log_line_start(FILE *fp, int pri);
  * between two reads); next to the build without, it answered 3% more
  * hits per second (median of 14 alternating rounds).
  */
-#define LOG_COLD __attribute__((cold))
-void log_debug(const char *fmt, ...) LOG_COLD __attribute__((format(printf, 1, 2)));
-void log_info(const char *fmt, ...) LOG_COLD __attribute__((format(printf, 1, 2)));
-void log_warnx(const char *fmt, ...) LOG_COLD __attribute__((format(printf, 1, 2)));
-void log_warn(const char *fmt, ...) LOG_COLD __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((cold, format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((cold, format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((cold, format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((cold, format(printf, 1, 2)));
 _Noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* fatal with an explicit exit code, no errno. */

@@ -75,8 +75,7 @@ $(call obj,policyd/main.c firewall-helper/main.c): private ALL_CFLAGS += -DCONFD
 $(B)/man/%: doc/%.in $(MAN_DEPS) $(B)/.dirs
 	@mkdir -p $(dir $@)
 	$(call msg,MAN,$@)
-	$(Q)perl doc/mkman.pl -D CONFDIR=$(CONFDIR) -D SBINDIR=$(SBINDIR) \
-		-D PKGDATADIR=$(PKGDATADIR) -D DOCDIR=$(DOCDIR) $< > $@.tmp && mv $@.tmp $@
+	$(Q)perl doc/mkman.pl $(addprefix -D ,$(DIRS)) $< > $@.tmp && mv $@.tmp $@
 
 install: $(POLICYD) $(FWHELPER) man
 	@$(MAKE) --no-print-directory install-nobuild

@@ -15,15 +15,14 @@ trap 'rm -rf "$tmp"' EXIT
 # from a copy of the tree (t/lib/treecopy.sh), a few seconds.
 src=$tmp/src
 tree_copy "$src"
-srcmake() { tree_make "$src" "$@"; }
-inst() { "${MAKE_IN:-make}" -s --no-print-directory "$@" >"$tmp/make.out" 2>&1 ||
+inst() { tree_make "$src" -s --no-print-directory "$@" >"$tmp/make.out" 2>&1 ||
     { sed 's/^/# /' "$tmp/make.out"; return 1; }; }
-MAKE_IN=srcmake inst -j"$(nproc)" PREFIX=/usr policyd/policyd \
+inst -j"$(nproc)" PREFIX=/usr policyd/policyd \
     firewall-helper/firewall-helper; ok $? "PREFIX=/usr: built from a copy"
 d=$tmp/stage
-MAKE_IN=srcmake inst man        # pages for the default prefix first: the
-                                # install must make them again for /usr
-MAKE_IN=srcmake inst install-nobuild PREFIX=/usr DESTDIR="$d"; ok $? "make install PREFIX=/usr DESTDIR=..."
+inst man        # pages for the default prefix first: the
+                # install must make them again for /usr
+inst install-nobuild PREFIX=/usr DESTDIR="$d"; ok $? "make install PREFIX=/usr DESTDIR=..."
 
 want="usr/sbin/policyd usr/sbin/firewall-helper
 usr/lib/systemd/system/policyd.service usr/lib/systemd/system/policyd.socket
@@ -68,10 +67,10 @@ rel=$(grep -lE '[ ":[]etc/[a-z_-]+\.yaml' "$d"/etc/policyd/* "$d"/usr/share/doc/
 # An operator's configuration survives a second install.
 if [ -f "$d/etc/policyd/policyd.yaml" ]; then
 	echo '# mine' >>"$d/etc/policyd/policyd.yaml"
-	MAKE_IN=srcmake inst install-nobuild PREFIX=/usr DESTDIR="$d"; ok $? "second install"
+	inst install-nobuild PREFIX=/usr DESTDIR="$d"; ok $? "second install"
 	tail -n 1 "$d/etc/policyd/policyd.yaml" | grep -qx '# mine'; ok $? "configuration kept"
 fi
-MAKE_IN=srcmake inst uninstall PREFIX=/usr DESTDIR="$d"; ok $? "make uninstall"
+inst uninstall PREFIX=/usr DESTDIR="$d"; ok $? "make uninstall"
 left=$(cd "$d" && find . -type f | sed 's|^\./||' | grep -v '^etc/policyd/')
 [ -z "$left" ]; ok $? "uninstall leaves only the configuration${left:+ ($left)}"
 
