@@ -2,12 +2,14 @@
  * conn.h - one Postfix connection of the policy server (private to
  * server.c and conn.c).
  *
- * A connection reads into a shared scratch buffer when it has nothing
- * queued (the common case: no per-connection read buffer is allocated),
- * feeds the protocol parser, hands each complete request to the policy and
- * queues the answer in its bounded output buffer.  While a request is
- * pending, further bytes wait in its bounded input buffer (reading stops
- * when that is full).  Storage is released whenever the connection is idle,
+ * A connection reads into the buffer that all reads of one turn of the
+ * event loop share when it has nothing queued (the common case: no
+ * per-connection read buffer is allocated).  Before the loop polls again,
+ * the turn's batch feeds each connection's bytes to its protocol parser,
+ * hands every complete request to the policy, queues the answer in the
+ * connection's bounded output buffer, and then writes the answers.  While a
+ * request is pending, further bytes wait in its bounded input buffer
+ * (reading stops when that is full).  Storage is released whenever the connection is idle,
  * so that thousands of idle Postfix connections cost little memory - except
  * by up to CONN_KEEP connections (conn.c), which keep small buffers between
  * requests instead of a malloc() and free() of each per request.
@@ -18,6 +20,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <ev.h>
+
 #include "policyd/server.h"
 
 struct conn;
@@ -27,15 +31,23 @@ struct conn_env {
 	struct ev_loop  *loop;
 	struct config   *cfg;           /* current; swapped on reload */
 	const struct server_ops *ops;
-	char            *scratch;       /* one read buffer for all */
-	size_t           scratchsz;
 	struct conn     *head;          /* every open connection */
 	unsigned         nconns;
 	unsigned         nkeep;         /* connections keeping storage idle */
+	char            *turn;          /* what this turn read, CONN_TURN_BUF */
+	size_t           turnlen;
+	struct conn     *ready;         /* the connections that read it */
+	ev_prepare       batch;         /* answers them before the next poll */
 	bool             stopping;      /* draining: no new requests read */
 	void (*closed)(struct conn_env *env);   /* after each close */
 };
 
+#define CONN_TURN_BUF   (64 * 1024)
+#define CONN_READ_MIN   4096    /* less left: the batch is answered first */
+
+/* After loop is set: the turn's buffer and the batch's watcher. */
+void conn_env_init(struct conn_env *env);
+void conn_env_fini(struct conn_env *env);
 /* Take over an accepted, non-blocking socket. */
 void conn_new(struct conn_env *env, int fd);
 /* SIGTERM: answer what was received, then close. */

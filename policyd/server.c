@@ -28,7 +28,6 @@
 #include "policyd/stats.h"
 
 #define ACCEPT_BATCH   64
-#define SCRATCH_SIZE   (64 * 1024)
 #define DRAIN_GRACE    2.0             /* seconds past the deadline */
 
 struct listener {
@@ -235,8 +234,6 @@ struct server *server_new(struct ev_loop *loop, struct config *cfg,
 	srv->env.loop = loop;
 	srv->env.cfg = cfg;
 	srv->env.ops = ops;
-	srv->env.scratch = xmalloc(SCRATCH_SIZE);
-	srv->env.scratchsz = SCRATCH_SIZE;
 	srv->env.closed = server_closed;
 	srv->overload_logged = -1e9;
 	signal(SIGPIPE, SIG_IGN);
@@ -250,6 +247,7 @@ struct server *server_new(struct ev_loop *loop, struct config *cfg,
 	accept_pause_init(&srv->pause, pause_set, srv);
 	ev_init(&srv->drain_timer, drain_timer_cb);
 	srv->drain_timer.data = srv;
+	conn_env_init(&srv->env);
 	return srv;
 }
 
@@ -286,8 +284,8 @@ void server_free(struct server *srv)
 	ev_signal_stop(loop, &srv->sigint);
 	accept_pause_stop(loop, &srv->pause);
 	ev_timer_stop(loop, &srv->drain_timer);
+	conn_env_fini(&srv->env);
 	config_unref(srv->env.cfg);
-	free(srv->env.scratch);
 	free(srv);
 }
 
