@@ -7,7 +7,10 @@
  * loop polls again.  Every other path ends in conn_settle(), the one place
  * that writes queued answers, decides whether to read on, closes, or
  * releases idle storage.  Code below it only sets flags (busy, eof, dead),
- * so a connection is never freed while a caller up the stack still uses it.
+ * so a connection is never freed while a caller up the stack still uses it;
+ * conn_batch() settles other connections from inside conn_read_cb(), never
+ * the reader's own: a read callback runs once a turn, so the reader is not
+ * queued yet.
  */
 #include <errno.h>
 #include <ev.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -71,7 +75,7 @@ struct conn {
 	char             peer[64];
 };
 
-/* what one read leaves over after a request fits the read-ahead */
+/* what a slice leaves over after a request fits the (empty) read-ahead */
 _Static_assert(CONN_TURN_BUF <= SERVER_IN_MAX, "turn buffer too large");
 
 static void conn_settle(struct conn *c);
@@ -391,11 +395,29 @@ static void conn_rest(struct conn *c)
 	policy_parser_shrink(c->parser);
 }
 
+/* Bytes received and not yet answered: a request partly read, or bytes
+ * Postfix sent that wait in the socket. */
+static bool conn_unread(const struct conn *c)
+{
+	int n = 0;
+
+	if (c->tlen > 0 || buf_used(&c->in) > 0 ||
+	    policy_parser_pending(c->parser))
+		return true;
+	return ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 static void conn_settle(struct conn *c)
 {
 	struct ev_loop *loop = c->env->loop;
 
 	conn_process_in(c);
+	/* stopping: read on until what was received is answered (the drain
+	 * timer bounds it), then no more */
+	if (c->env->stopping && !c->eof && !c->dead && !conn_unread(c)) {
+		c->eof = true;
+		ev_io_stop(loop, &c->rio);
+	}
 	if (!c->dead)
 		conn_flush(c);
 	if (!c->dead && c->eof && !c->busy && buf_used(&c->out) == 0) {
@@ -544,9 +566,7 @@ void conn_env_fini(struct conn_env *env)
 
 void conn_drain(struct conn *c)
 {
-	c->eof = true;
-	ev_io_stop(c->env->loop, &c->rio);
-	conn_settle(c);
+	conn_settle(c);         /* env->stopping: see conn_settle() */
 }
 
 void conn_abort(struct conn *c)

@@ -2,17 +2,20 @@
  * conn.h - one Postfix connection of the policy server (private to
  * server.c and conn.c).
  *
- * A connection reads into the buffer that all reads of one turn of the
- * event loop share when it has nothing queued (the common case: no
- * per-connection read buffer is allocated).  Before the loop polls again,
- * the turn's batch feeds each connection's bytes to its protocol parser,
- * hands every complete request to the policy, queues the answer in the
- * connection's bounded output buffer, and then writes the answers.  While a
- * request is pending, further bytes wait in its bounded input buffer
- * (reading stops when that is full).  Storage is released whenever the connection is idle,
- * so that thousands of idle Postfix connections cost little memory - except
- * by up to CONN_KEEP connections (conn.c), which keep small buffers between
- * requests instead of a malloc() and free() of each per request.
+ * A connection with nothing queued reads into the buffer that all reads of
+ * one turn of the event loop share (the common case: no per-connection
+ * read buffer is allocated).  Before the loop polls again, the turn's batch
+ * feeds each connection's bytes to its protocol parser, hands every
+ * complete request to the policy, queues the answers given at once in the
+ * connections' bounded output buffers, and then writes them (a turn that
+ * reads more than the buffer holds is answered in several batches; an
+ * answer that waits for DNS is written when it comes).  While a request is
+ * pending, further bytes wait in the connection's bounded input buffer
+ * (reading stops when that is full).  Storage is released whenever the
+ * connection is idle, so that thousands of idle Postfix connections cost
+ * little memory - except by up to CONN_KEEP connections (conn.c), which
+ * keep small buffers between requests instead of a malloc() and free() of
+ * each per request.
  */
 #ifndef POLICYD_CONN_H
 #define POLICYD_CONN_H
@@ -38,7 +41,8 @@ struct conn_env {
 	size_t           turnlen;
 	struct conn     *ready;         /* the connections that read it */
 	ev_prepare       batch;         /* answers them before the next poll */
-	bool             stopping;      /* draining: no new requests read */
+	bool             stopping;      /* draining: what was received is
+	                                   answered, nothing read after it */
 	void (*closed)(struct conn_env *env);   /* after each close */
 };
 

@@ -8,9 +8,11 @@
  * Queued lines are written in batches, so that the helper wakes once for
  * many commands rather than once per loop iteration: the first command
  * after a write arms a FLUSH_DELAY timer, and FLUSH_BATCH unwritten
- * commands start an ev_prepare watcher, which runs at the end of the loop
- * iteration, after its Postfix answers.  The delay is small against the
- * helper's own batch window (its replies wait for its commit anyway).
+ * commands start an ev_prepare watcher, which runs before the loop next
+ * blocks, after the Postfix answers (conn.c answers in a prepare watcher
+ * too: one started there runs on the next turn).  The delay is small
+ * against the helper's own batch window (its replies wait for its commit
+ * anyway).
  * The out buffer holds lines already taken from the queue (in flight); on
  * any loss of the connection it is discarded and the queue rewound, so those
  * lines are sent again.  Each written line is counted in `sent` when it

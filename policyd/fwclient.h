@@ -5,8 +5,8 @@
  * fwclient_add() only formats the command and queues it (fwqueue.h): it
  * never writes, so it cannot delay a Postfix answer.  The socket is written
  * from the event loop in batches, after the answers of the loop iteration:
- * at most 5 ms after the first command queued, or at the end of the
- * iteration once 1024 commands wait (one wakeup of the helper for many
+ * at most 5 ms after the first command queued, or, once 1024 commands
+ * wait, before the loop next blocks (one wakeup of the helper for many
  * commands; its replies wait for its commit, 20 ms by default, anyway).
  *
  * Connection: started from the loop right after fwclient_new(); when the
