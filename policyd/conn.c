@@ -395,14 +395,14 @@ static void conn_rest(struct conn *c)
 	policy_parser_shrink(c->parser);
 }
 
-/* Bytes received and not yet answered: a request partly read, or bytes
- * Postfix sent that wait in the socket. */
+/* After conn_process_in() (no slice left): bytes received and not yet
+ * answered - a request partly read, or bytes Postfix sent that wait in the
+ * socket. */
 static bool conn_unread(const struct conn *c)
 {
 	int n = 0;
 
-	if (c->tlen > 0 || buf_used(&c->in) > 0 ||
-	    policy_parser_pending(c->parser))
+	if (buf_used(&c->in) > 0 || policy_parser_pending(c->parser))
 		return true;
 	return ioctl(c->fd, FIONREAD, &n) == 0 && n > 0;
 }
